@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   — create .venv, install ceasewatch, run the demo on the embedded default
+#   make test   — the same plus development tools, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORE_STAMP := $(VENV)/.installed-core
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck bench data-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(CORE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(CORE_STAMP) $@
+
+demo: $(CORE_STAMP)
+	$(BIN)/ceasewatch demo --out demo-output
+
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/where.py
+
+data-check: $(DEV_STAMP)
+	$(BIN)/python scripts/build_data.py --check
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache .hypothesis

@@ -1,0 +1,279 @@
+"""The ``ceasewatch`` command: thin commands over the library.
+
+Every command calls one stage. Errors a user can cause (``CeasewatchError``) print one line per
+problem and exit with code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceasewatch import __version__
+from ceasewatch.errors import AgreementError, CeasewatchError, InputError
+
+app = typer.Typer(
+    help="ceasewatch — continuous ceasefire monitoring and verification.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+agreement_app = typer.Typer(help="Check, list and draw agreements.", no_args_is_help=True)
+app.add_typer(agreement_app, name="agreement")
+
+AgreementRef = Annotated[
+    str | None,
+    typer.Option(
+        "--agreement",
+        "-a",
+        help="Built-in id (ua-2026, ua-2026@1), document path or history folder. Default: ua-2026.",
+    ),
+]
+
+
+def _fail(error: CeasewatchError) -> None:
+    if isinstance(error, AgreementError):
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        count = len(error.problems)
+        typer.echo(f"{count} problem{'s' if count != 1 else ''}.", err=True)
+    else:
+        typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"ceasewatch {__version__}")
+        raise typer.Exit(0)
+
+
+@agreement_app.command("check")
+def agreement_check(
+    paths: Annotated[list[Path], typer.Argument(help="Agreement documents or history folders.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print problems as JSON.")] = False,
+) -> None:
+    """Validate agreement documents; report every problem with file, line and column.
+
+    Exit 0 when all are valid, 2 when any is not.
+
+    Example: ceasewatch agreement check my-agreement/v1/agreement.yaml
+    """
+    from ceasewatch.agreement.catalog import resolve
+
+    failed = False
+    report: list[dict[str, object]] = []
+    for path in paths:
+        try:
+            agreement = resolve(str(path))
+        except AgreementError as error:
+            failed = True
+            report.append(
+                {
+                    "path": str(path),
+                    "valid": False,
+                    "problems": [p.to_dict() for p in error.problems],
+                }
+            )
+            if not as_json:
+                for problem in error.problems:
+                    typer.echo(str(problem), err=True)
+                typer.echo(
+                    f"{path}: {len(error.problems)} problem"
+                    f"{'s' if len(error.problems) != 1 else ''}.",
+                    err=True,
+                )
+            continue
+        except CeasewatchError as error:
+            failed = True
+            report.append(
+                {"path": str(path), "valid": False, "problems": [{"message": str(error)}]}
+            )
+            if not as_json:
+                typer.echo(f"error: {error}", err=True)
+            continue
+        lengths = ", ".join(f"{line.id} {line.length_m / 1000:,.1f} km" for line in agreement.lines)
+        report.append(
+            {
+                "path": str(path),
+                "valid": True,
+                "id": agreement.id,
+                "version": agreement.version,
+                "digest": agreement.digest,
+            }
+        )
+        if not as_json:
+            typer.echo(
+                f"OK {path}: {agreement.label}, {agreement.digest}; "
+                f"{len(agreement.parties)} parties, lines: {lengths or 'none'}, "
+                f"{len(agreement.zones)} zones, {len(agreement.rules)} rules"
+            )
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    raise typer.Exit(2 if failed else 0)
+
+
+@agreement_app.command("list")
+def agreement_list() -> None:
+    """List the built-in agreements with their latest version.
+
+    Example: ceasewatch agreement list
+    """
+    from ceasewatch.agreement.catalog import builtin_ids, resolve
+
+    try:
+        for ident in builtin_ids():
+            agreement = resolve(ident)
+            typer.echo(f"{agreement.label:16} {agreement.title}")
+    except CeasewatchError as error:
+        _fail(error)
+
+
+@agreement_app.command("show")
+def agreement_show(
+    reference: Annotated[
+        str | None, typer.Argument(help="Id, document or folder; default ua-2026.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Map file to write (.png or .svg). Default: <id>-v<N>.png"
+        ),
+    ] = None,
+) -> None:
+    """Print an agreement's summary and draw it on a map (line, bands, hubs, sites).
+
+    Example: ceasewatch agreement show minsk-2 --out minsk.svg
+    """
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.agreement.locate import Locator
+    from ceasewatch.agreement.summary import summarize
+    from ceasewatch.report.agreement_map import render_agreement_map
+
+    try:
+        agreement = resolve(reference)
+        typer.echo(summarize(agreement, Locator(agreement)))
+        target = out or Path(f"{agreement.id}-v{agreement.version}.png")
+        written = render_agreement_map(agreement, target)
+    except CeasewatchError as error:
+        _fail(error)
+    typer.echo(f"map: {written}")
+
+
+def _uncertainty(sigma_m: float | None, ellipse: str | None):  # type: ignore[no-untyped-def]
+    from ceasewatch.model.geo import Uncertainty
+
+    if sigma_m is not None and ellipse is not None:
+        raise InputError("give --sigma-m or --ellipse-m, not both")
+    if ellipse is not None:
+        try:
+            major, minor, azimuth = (float(v) for v in ellipse.split(","))
+            return Uncertainty(major, minor, azimuth)
+        except ValueError as exc:
+            raise InputError(
+                f"--ellipse-m {ellipse!r}: write three numbers "
+                "SIGMA_MAJOR_M,SIGMA_MINOR_M,AZIMUTH_DEG, e.g. 800,300,45"
+            ) from exc
+    if sigma_m is None:
+        return Uncertainty.exact()
+    if not sigma_m >= 0 or sigma_m == float("inf"):
+        raise InputError(f"--sigma-m {sigma_m}: give a finite number of metres, 0 or more")
+    return Uncertainty.circular(sigma_m)
+
+
+@app.command("where")
+def where(
+    lon: Annotated[float, typer.Argument(help="Longitude, degrees (WGS84).")],
+    lat: Annotated[float, typer.Argument(help="Latitude, degrees (WGS84).")],
+    agreement_ref: AgreementRef = None,
+    sigma_m: Annotated[
+        float | None, typer.Option("--sigma-m", help="One-sigma circular position error, metres.")
+    ] = None,
+    ellipse: Annotated[
+        str | None,
+        typer.Option(
+            "--ellipse-m", help="One-sigma error ellipse: SIGMA_MAJOR_M,SIGMA_MINOR_M,AZIMUTH_DEG."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Who controls a point, how far it is from the line, which zones it is in (with
+    probabilities), and where it is in words.
+
+    Example: ceasewatch where 37.99 48.33 --sigma-m 500
+    """
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.agreement.locate import Locator
+    from ceasewatch.model.places import Gazetteer
+
+    try:
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            swap = " (longitude comes first)" if -90 <= lon <= 90 < abs(lat) <= 180 else ""
+            raise InputError(f"{lon} {lat} is not a longitude and latitude{swap}")
+        uncertainty = _uncertainty(sigma_m, ellipse)
+        agreement = resolve(agreement_ref)
+        locator = Locator(agreement, Gazetteer.default())
+        answer = locator.locate(lon, lat, uncertainty)
+    except CeasewatchError as error:
+        _fail(error)
+    if as_json:
+        payload = {
+            "agreement": {
+                "id": agreement.id,
+                "version": agreement.version,
+                "digest": agreement.digest,
+            },
+            **answer.to_dict(),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    from ceasewatch.agreement.describe import describe_location
+
+    typer.echo(describe_location(answer, agreement))
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path(
+        "demo-output"
+    ),
+) -> None:
+    """Run the demonstration on the embedded default: today, the default agreement's summary
+    and its map (the full pipeline arrives with later stages).
+
+    Example: ceasewatch demo --out demo-output
+    """
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.agreement.locate import Locator
+    from ceasewatch.agreement.summary import summarize
+    from ceasewatch.report.agreement_map import render_agreement_map
+
+    try:
+        agreement = resolve(None)
+        typer.echo(summarize(agreement, Locator(agreement)))
+        out.mkdir(parents=True, exist_ok=True)
+        written = render_agreement_map(agreement, out / f"{agreement.id}-v{agreement.version}.png")
+    except CeasewatchError as error:
+        _fail(error)
+    except OSError as error:
+        typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"map: {written}")
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `ceasewatch where … | head -1`
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()
