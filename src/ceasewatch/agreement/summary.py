@@ -35,11 +35,11 @@ def summarize(agreement: Agreement, locator: Locator | None = None) -> str:
             out.append(f"  zone       {zone.id}: {_zone_text(zone)}")
     if agreement.withdrawal:
         rows: dict[str, list[str]] = {}
-        for weapon, party, distance_m in agreement.withdrawal.distances_m:
-            rows.setdefault(weapon, []).append(f"{party} {distance_m / 1000:g} km")
+        for weapon_class, side, distance_m in agreement.withdrawal.distances_m:
+            rows.setdefault(weapon_class, []).append(f"{side} {distance_m / 1000:g} km")
         out.append(f"  withdrawal from line {agreement.withdrawal.line}, per side:")
-        for weapon, texts in rows.items():
-            out.append(f"             {weapon}: {', '.join(texts)}")
+        for name, texts in rows.items():
+            out.append(f"             {name}: {', '.join(texts)}")
     for site in agreement.sites:
         kind = "point" if site.geometry.geom_type == "Point" else "area"
         out.append(

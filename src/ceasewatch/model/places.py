@@ -2,8 +2,9 @@
 
 A reader knows a large town from further away than a village, so the reference settlement is the
 one nearest *relative to its size*: each settlement has a reach that grows with its population
-(1.5 km for 500 people, about 12 km for 50,000, 24 km for 240,000), and the settlement with the
-smallest distance/reach ratio is named. Inside a settlement's core the wording is "in X".
+(1.5 km for 500 people, 6 km for 50,000, 9.5 km for 240,000), and the settlement with the
+smallest distance/reach ratio is named. Within a settlement's core (0.25 km for 500 people,
+2.2 km for 240,000, 5 km for 3 million) the wording is "in X".
 Distances are geodesic and rounded to whole kilometres; directions are 16-point compass bearings
 from the settlement to the place.
 """
@@ -22,10 +23,11 @@ from scipy.spatial import cKDTree
 from ceasewatch.model.geo import LocalProjection, as_array, compass16, geodesic_inverse
 
 REACH_M_AT_500 = 1500.0
-REACH_EXPONENT = 0.45
-CORE_M_AT_500 = 400.0
-CORE_EXPONENT = 0.4
-CANDIDATES = 16
+REACH_EXPONENT = 0.3
+CORE_M_AT_500 = 250.0
+CORE_EXPONENT = 0.35
+CANDIDATE_TIERS = ((0, 16), (10_000, 8), (100_000, 4))
+"""(minimum population, how many nearest) — so a large town farther away is still a candidate."""
 MAX_DISTANCE_M = 60_000.0
 """Farther than this from every settlement, a place is not described relative to one."""
 
@@ -69,7 +71,12 @@ class Gazetteer:
         self._reach_m = REACH_M_AT_500 * (population / 500.0) ** REACH_EXPONENT
         self._core_m = CORE_M_AT_500 * (population / 500.0) ** CORE_EXPONENT
         self._projection = LocalProjection.for_bounds(lon.min(), lat.min(), lon.max(), lat.max())
-        self._tree = cKDTree(np.column_stack(self._projection.to_xy(lon, lat)))
+        xy = np.column_stack(self._projection.to_xy(lon, lat))
+        self._tiers = []
+        for minimum, count in CANDIDATE_TIERS:
+            members = np.flatnonzero(population >= minimum)
+            if len(members):
+                self._tiers.append((members, cKDTree(xy[members]), min(count, len(members))))
 
     @classmethod
     def default(cls) -> Gazetteer:
@@ -107,9 +114,15 @@ class Gazetteer:
         than 60 km from every settlement (out at sea, or beyond the gazetteer's country)."""
         lon_a, lat_a = as_array(lon), as_array(lat)
         x, y = self._projection.to_xy(lon_a, lat_a)
-        k = min(CANDIDATES, len(self.settlements))
-        _, index = self._tree.query(np.column_stack([x, y]), k=k)
-        index = np.asarray(index).reshape(len(lon_a), k)
+        pts = np.column_stack([x, y])
+        index = np.concatenate(
+            [
+                members[np.asarray(tree.query(pts, k=k)[1]).reshape(len(pts), k)]
+                for members, tree, k in self._tiers
+            ],
+            axis=1,
+        )
+        k = index.shape[1]
         cand_lon = self._lon[index]
         cand_lat = self._lat[index]
         azimuth, distance = geodesic_inverse(

@@ -1,0 +1,26 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from ceasewatch.errors import InputError
+from ceasewatch.model.time import format_utc, parse_utc
+
+
+def test_parse_z_and_offsets() -> None:
+    assert parse_utc("2026-02-18T03:12:45Z") == datetime(2026, 2, 18, 3, 12, 45, tzinfo=UTC)
+    assert parse_utc("2026-02-18T05:12:45+02:00") == datetime(2026, 2, 18, 3, 12, 45, tzinfo=UTC)
+    assert parse_utc("2026-02-18T03:12:45.123456Z").microsecond == 123456
+
+
+@pytest.mark.parametrize("text", ["2026-02-18T03:12:45", "yesterday", "2026-13-01T00:00:00Z"])
+def test_rejects_naive_and_malformed(text: str) -> None:
+    with pytest.raises(InputError, match="2026-02-18T03:12:45Z|Z for UTC"):
+        parse_utc(text, where="t")
+
+
+def test_format_round_trip() -> None:
+    instant = datetime(2026, 2, 18, 5, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert format_utc(instant) == "2026-02-18T03:00:00Z"
+    assert parse_utc(format_utc(instant)) == instant
+    with pytest.raises(ValueError):
+        format_utc(datetime(2026, 1, 1))
