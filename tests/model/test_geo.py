@@ -89,7 +89,8 @@ def test_candidate_search_equals_exhaustive_planar_search(ua2026) -> None:
     lon = rng.uniform(31.0, 39.5, 3000)
     lat = rng.uniform(46.0, 51.0, 3000)
     nearest = work.nearest(lon, lat)
-    line_xy = projection.geometry_to_xy(line)
+    # The reference: the line, straight in lon/lat, finely split there and then projected.
+    line_xy = projection.geometry_to_xy(shapely.segmentize(line, 0.0005))
     x, y = projection.to_xy(lon, lat)
     exact = shapely.distance(line_xy, shapely.points(x, y))
     fx, fy = projection.to_xy(nearest.foot_lon, nearest.foot_lat)
@@ -185,3 +186,12 @@ def test_geod_is_wgs84() -> None:
     # Jerusalem to Beirut, the figure STACK.md recorded for this pyproj.
     _, _, dist = GEOD.inv(35.2137, 31.7683, 35.5018, 33.8938)
     assert dist == pytest.approx(237_259.2, abs=0.5)
+
+
+def test_long_segments_are_straight_in_longitude_latitude() -> None:
+    # One 114 km segment: its midpoint in lon/lat (where shapely and GeoJSON put the line)
+    # must be at distance ~0, not where a chord drawn in the projection would pass.
+    segment = LineString([(33.0, 30.0), (34.0, 30.8)])
+    work = Linework([segment], LocalProjection.for_bounds(32.5, 29.5, 34.5, 31.0))
+    mid = segment.interpolate(0.5, normalized=True)
+    assert work.nearest(mid.x, mid.y).distance_m[0] < 1.0
