@@ -252,7 +252,9 @@ def city_districts(rows: list[dict], lon: np.ndarray, lat: np.ndarray) -> set[in
     the feature code, so "6 km NNE of Kindrativskyi" (a district of Horlivka) would be named
     instead of Horlivka. A row of 20,000 people or more is taken as a district when it lies
     within 10 km of another place of 100,000+ and has a district-like name (adjectival
-    -skyi/-nyi, "Bereh", "Masyv", ...), or within 8 km of a larger place of 500,000+.
+    -skyi/-nyi, "Bereh", "Masyv", ...), or lies within the reach of a city of 500,000+ at least
+    three times its size (8 km for 500,000, 11.5 km for Kharkiv, 15 km for Kyiv). Makiivka
+    (a third of Donetsk, 9.6 km away) stays; Saltivka (a district of Kharkiv) goes.
     """
     from ceasewatch.model.geo import geodesic_distance_m
 
@@ -263,8 +265,11 @@ def city_districts(rows: list[dict], lon: np.ndarray, lat: np.ndarray) -> set[in
         distance = geodesic_distance_m(lon[i], lat[i], lon[others], lat[others])
         named = DISTRICT_NAME.search(rows[i]["name"]) is not None
         near_city = np.any(distance < 10_000)
+        reach = 8_000.0 * (population[others] / 500_000.0) ** 0.35
         near_metropolis = np.any(
-            (distance < 8_000) & (population[others] >= max(500_000, population[i]))
+            (distance < reach)
+            & (population[others] >= 500_000)
+            & (population[others] >= 3 * population[i])
         )
         if (named and near_city) or near_metropolis:
             dropped.add(int(i))

@@ -149,12 +149,30 @@ class LocalProjection:
         return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
     def geometry_to_xy(self, geometry: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(geometry, lambda c: np.column_stack(self.to_xy(c[:, 0], c[:, 1])))
+        """Project a geometry; a polygon that projection made invalid (edges that nearly
+        touch in degrees may cross in metres) is repaired, keeping its polygonal parts."""
+        projected = shapely.transform(
+            geometry, lambda c: np.column_stack(self.to_xy(c[:, 0], c[:, 1]))
+        )
+        return _repaired(projected)
 
     def geometry_to_lonlat(self, geometry: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(
+        unprojected = shapely.transform(
             geometry, lambda c: np.column_stack(self.to_lonlat(c[:, 0], c[:, 1]))
         )
+        return _repaired(unprojected)
+
+
+def _repaired(geometry: BaseGeometry) -> BaseGeometry:
+    if geometry.is_valid or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        return geometry
+    fixed = shapely.make_valid(geometry)
+    parts = [
+        part
+        for part in getattr(fixed, "geoms", [fixed])
+        if part.geom_type in ("Polygon", "MultiPolygon")
+    ]
+    return shapely.union_all(parts) if parts else fixed
 
 
 @dataclass(frozen=True)

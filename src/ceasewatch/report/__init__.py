@@ -1,0 +1,1 @@
+"""Pure renderers of what people read: maps, and later reports and plots."""
