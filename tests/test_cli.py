@@ -91,3 +91,11 @@ def test_demo_prints_the_summary_and_writes_the_map(tmp_path: Path) -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0 and result.output.startswith("ceasewatch ")
+
+
+def test_check_json_gives_every_failure_the_problem_shape(tmp_path: Path) -> None:
+    result = run("agreement", "check", str(tmp_path / "nowhere.yaml"), "--json")
+    assert result.exit_code == 2
+    (entry,) = json.loads(result.output)
+    (problem,) = entry["problems"]
+    assert problem["code"] == "not-found" and problem["fix"] and problem["file"]

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from ceasewatch import __version__
-from ceasewatch.errors import AgreementError, CeasewatchError, InputError
+from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
 app = typer.Typer(
     help="ceasewatch — continuous ceasefire monitoring and verification.",
@@ -93,9 +93,13 @@ def agreement_check(
             continue
         except CeasewatchError as error:
             failed = True
-            report.append(
-                {"path": str(path), "valid": False, "problems": [{"message": str(error)}]}
+            problem = Problem(
+                str(path),
+                "not-found",
+                f"{error}.",
+                "check the path, the folder or the built-in id (ceasewatch agreement list).",
             )
+            report.append({"path": str(path), "valid": False, "problems": [problem.to_dict()]})
             if not as_json:
                 typer.echo(f"error: {error}", err=True)
             continue

@@ -62,77 +62,99 @@ class History:
 
 
 def load_history(folder: str | Path) -> History:
+    """Load every version in ``folder`` and verify the supersedes chain.
+
+    Reports the problems of all versions at once; the chain is checked between neighbours
+    that both load.
+    """
     directory = Path(folder)
     numbered = sorted(_versions(directory))
     if not numbered:
         raise NotFoundError(f"{directory}: no version folders (v1/{DOCUMENT}, v2/…) found")
     problems: list[Problem] = []
-    versions: list[Agreement] = []
-    for expected, (number, path) in enumerate(numbered, start=1):
-        if number != expected:
-            raise AgreementError(
-                [
-                    Problem(
-                        str(path),
-                        "missing-version",
-                        f"version {expected} is missing before v{number}.",
-                        "versions are numbered 1, 2, 3… without gaps.",
-                    )
-                ]
-            )
-        agreement = load_agreement(path)
-        if agreement.version != number:
+    loaded: list[tuple[int, Path, Agreement | None]] = []
+    previous_number = 0
+    for number, path in numbered:
+        if number != previous_number + 1:
             problems.append(
                 _at(
                     path,
                     ("version",),
-                    "bad-version",
-                    f"the folder is v{number} but the document says version {agreement.version}.",
-                    f"write 'version: {number}' or move the file.",
+                    "missing-version",
+                    f"v{number} follows v{previous_number}: "
+                    f"version {previous_number + 1} is missing.",
+                    "versions are numbered 1, 2, 3… without gaps; restore the missing folder.",
                 )
             )
-        if versions:
-            previous = versions[-1]
-            if agreement.id != previous.id:
-                problems.append(
-                    _at(
-                        path,
-                        ("id",),
-                        "bad-id",
-                        f"v{number} has id "
-                        f"{agreement.id!r}, but v{number - 1} has "
-                        f"{previous.id!r}.",
-                        "keep the id across versions.",
-                    )
-                )
-            recorded = agreement.supersedes.digest if agreement.supersedes else None
-            if recorded != previous.digest:
-                problems.append(
-                    _at(
-                        path,
-                        ("supersedes", "digest"),
-                        "superseded-changed",
-                        f"v{number} supersedes v{number - 1} with digest "
-                        f"{recorded}, but v{number - 1} now has digest "
-                        f"{previous.digest}: the older version was changed after "
-                        "it was superseded (or the digest was copied wrongly).",
-                        f"restore v{number - 1} as it was; amendments go into a new version.",
-                    )
-                )
-            if agreement.effective_from < previous.effective_from:
-                problems.append(
-                    _at(
-                        path,
-                        ("effective_from",),
-                        "bad-time",
-                        f"v{number} takes effect before v{number - 1} does.",
-                        "an amendment takes effect at or after the version it supersedes.",
-                    )
-                )
-        versions.append(agreement)
+        previous_number = number
+        try:
+            agreement: Agreement | None = load_agreement(path)
+        except AgreementError as error:
+            problems.extend(error.problems)
+            agreement = None
+        loaded.append((number, path, agreement))
+    for index, (number, path, agreement) in enumerate(loaded):
+        if agreement is None:
+            continue
+        before = loaded[index - 1] if index else None
+        older = before[2] if before and before[0] == number - 1 else None
+        problems.extend(_version_problems(number, path, agreement, older))
     if problems:
         raise AgreementError(problems)
-    return History(tuple(versions))
+    return History(tuple(a for _, _, a in loaded if a is not None))
+
+
+def _version_problems(
+    number: int, path: Path, agreement: Agreement, previous: Agreement | None
+) -> list[Problem]:
+    """What is wrong with version ``number`` as the successor of ``previous``."""
+    found: list[Problem] = []
+    if agreement.version != number:
+        found.append(
+            _at(
+                path,
+                ("version",),
+                "bad-version",
+                f"the folder is v{number} but the document says version {agreement.version}.",
+                f"write 'version: {number}' or move the file.",
+            )
+        )
+    if previous is None:
+        return found
+    if agreement.id != previous.id:
+        found.append(
+            _at(
+                path,
+                ("id",),
+                "bad-id",
+                f"v{number} has id {agreement.id!r}, but v{number - 1} has {previous.id!r}.",
+                "keep the id across versions.",
+            )
+        )
+    recorded = agreement.supersedes.digest if agreement.supersedes else None
+    if recorded != previous.digest:
+        found.append(
+            _at(
+                path,
+                ("supersedes", "digest"),
+                "superseded-changed",
+                f"v{number} supersedes v{number - 1} with digest {recorded}, but v{number - 1} "
+                f"now has digest {previous.digest}: the older version was changed after it was "
+                "superseded (or the digest was copied wrongly).",
+                f"restore v{number - 1} as it was; amendments go into a new version.",
+            )
+        )
+    if agreement.effective_from < previous.effective_from:
+        found.append(
+            _at(
+                path,
+                ("effective_from",),
+                "bad-time",
+                f"v{number} takes effect before v{number - 1} does.",
+                "an amendment takes effect at or after the version it supersedes.",
+            )
+        )
+    return found
 
 
 def resolve(reference: str | None = None) -> Agreement:

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from ceasewatch.agreement.types import Activity, WhereKind
+from ceasewatch.agreement.types import Activity, WhereKind, Zone
 from ceasewatch.model.geo import Linework, LocalProjection, geodesic_area_m2
 
 if TYPE_CHECKING:
-    from ceasewatch.agreement.parse import _Builder
+    from ceasewatch.agreement.builder import Builder
 
 OVERLAP_TOLERANCE_M2 = 10_000.0  # 0.01 km²: below this, an overlap is rounding of shared edges
 PERSONNEL = "personnel"
 
 
-def run_all(builder: _Builder) -> None:
+def run_all(builder: Builder) -> None:
     party_overlaps(builder)
     sector_overlaps(builder)
     hub_distances(builder)
@@ -31,7 +31,7 @@ def run_all(builder: _Builder) -> None:
     withdrawal_classes(builder)
 
 
-def party_overlaps(builder: _Builder) -> None:
+def party_overlaps(builder: Builder) -> None:
     paths = builder.declared.get("parties", {})
     areas = [(p.id, p.area) for p in builder.parties if p.area is not None]
     for i, (first_id, first) in enumerate(areas):
@@ -46,13 +46,13 @@ def party_overlaps(builder: _Builder) -> None:
             builder.ctx.problem(
                 "overlapping-areas",
                 (*paths[second_id], "area"),
-                f"the areas of {first_id} and {second_id} overlap by {area_m2 / 1e6:.3g} km² "
+                f"the areas of {first_id} and {second_id} overlap by {_km2(area_m2)} "
                 f"(e.g. at [{where.x:.4f}, {where.y:.4f}]).",
                 "a place is controlled by one party: remove the overlap from one of the areas.",
             )
 
 
-def sector_overlaps(builder: _Builder) -> None:
+def sector_overlaps(builder: Builder) -> None:
     paths = builder.declared.get("sectors", {})
     for i, first in enumerate(builder.sectors):
         for second in builder.sectors[i + 1 :]:
@@ -64,12 +64,12 @@ def sector_overlaps(builder: _Builder) -> None:
                 builder.ctx.problem(
                     "overlapping-sectors",
                     (*paths[second.id], "area"),
-                    f"sectors {first.id} and {second.id} overlap by {area_m2 / 1e6:.3g} km².",
+                    f"sectors {first.id} and {second.id} overlap by {_km2(area_m2)}.",
                     "sectors partition the ground for counting: remove the overlap.",
                 )
 
 
-def hub_distances(builder: _Builder) -> None:
+def hub_distances(builder: Builder) -> None:
     if not builder.lines or not builder.hubs:
         return
     paths = builder.declared.get("hubs", {})
@@ -91,7 +91,7 @@ def hub_distances(builder: _Builder) -> None:
             )
 
 
-def escalation_order(builder: _Builder) -> None:
+def escalation_order(builder: Builder) -> None:
     previous = -1.0
     for step, path in zip(builder.escalation, builder.escalation_paths, strict=True):
         if step.after_h <= previous:
@@ -103,7 +103,7 @@ def escalation_order(builder: _Builder) -> None:
                 "list the steps in increasing order of after_h, each later than the last.",
             )
         previous = max(previous, step.after_h)
-    if not builder.escalation and "escalation" in builder.ctx.doc.data:
+    if builder.ctx.doc.data.get("escalation") == []:  # absent or not a list: reported already
         builder.ctx.problem(
             "missing-field",
             ("escalation",),
@@ -112,19 +112,13 @@ def escalation_order(builder: _Builder) -> None:
         )
 
 
-def caps_and_rules(builder: _Builder) -> None:
-    weapons = {w.id for w in builder.weapons} | {PERSONNEL}
+def caps_and_rules(builder: Builder) -> None:
     zone_paths = builder.declared.get("zones", {})
     for zone in builder.zones:
         for key, _count in zone.caps:
-            if key not in weapons:
-                builder.ctx.problem(
-                    "bad-reference",
-                    (*zone_paths[zone.id], "caps", key),
-                    f"zone {zone.id} caps {key!r}, which is not a weapon class.",
-                    f"use one of: {', '.join(sorted(weapons))}.",
-                )
-    zones = {z.id: z for z in builder.zones}
+            path = (*zone_paths[zone.id], "caps", key)
+            builder.refer("weapon_classes", key, path, "weapon class", also=(PERSONNEL,), key=True)
+    zones: dict[str, Zone] = {z.id: z for z in builder.zones}
     rule_paths = builder.declared.get("rules", {})
     for rule in builder.rules:
         path = rule_paths[rule.id]
@@ -157,16 +151,17 @@ def caps_and_rules(builder: _Builder) -> None:
             )
 
 
-def withdrawal_classes(builder: _Builder) -> None:
+def withdrawal_classes(builder: Builder) -> None:
     if builder.withdrawal is None:
         return
-    weapons = {w.id for w in builder.weapons}
-    path = builder.declared.get("zones", {})
-    for weapon, party, _distance in builder.withdrawal.distances_m:
-        if weapon not in weapons:
-            builder.ctx.problem(
-                "bad-reference",
-                path[builder.withdrawal.zone_id(weapon, party)],
-                f"withdrawal names weapon class {weapon!r}, which is not defined.",
-                f"add it to weapon_classes or use one of: {', '.join(sorted(weapons))}.",
-            )
+    zone_paths = builder.declared.get("zones", {})
+    withdrawal = builder.withdrawal
+    first_side = {weapon: party for weapon, party, _distance in reversed(withdrawal.distances_m)}
+    for weapon, party in first_side.items():  # once per class, not once per side
+        path = zone_paths[withdrawal.zone_id(weapon, party)]
+        builder.refer("weapon_classes", weapon, path, "weapon class", key=True)
+
+
+def _km2(area_m2: float) -> str:
+    km2 = area_m2 / 1e6
+    return f"{km2:,.0f} km²" if km2 >= 100 else f"{km2:.3g} km²"

@@ -24,13 +24,26 @@ IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")
 
 LENGTH_UNITS = {"m": 1.0, "km": 1000.0}
 DURATION_UNITS = {"h": 1.0}
-FOREIGN_UNITS = (
-    "mi", "miles", "mile", "ft", "feet", "yd", "nm", "nmi", "kms", "meters", "metres",
-    "meter", "metre", "kilometers", "kilometres", "d", "days", "day", "min", "mins",
-    "minutes", "s", "sec", "seconds", "hours", "hrs", "hr", "w", "weeks",
-)  # fmt: skip
+UNIT_NAMES = {"m": "metres", "km": "kilometres", "h": "hours"}
+# Foreign spellings: the accepted unit to write instead, and how many of it make one.
+FOREIGN_UNITS: dict[str, tuple[str, float]] = {
+    "mi": ("km", 1.609344), "mile": ("km", 1.609344), "miles": ("km", 1.609344),
+    "nm": ("km", 1.852), "nmi": ("km", 1.852), "kms": ("km", 1.0),
+    "kilometers": ("km", 1.0), "kilometres": ("km", 1.0), "kilometer": ("km", 1.0),
+    "kilometre": ("km", 1.0), "ft": ("m", 0.3048), "feet": ("m", 0.3048),
+    "yd": ("m", 0.9144), "meters": ("m", 1.0), "metres": ("m", 1.0), "meter": ("m", 1.0),
+    "metre": ("m", 1.0), "d": ("h", 24.0), "day": ("h", 24.0), "days": ("h", 24.0),
+    "w": ("h", 168.0), "weeks": ("h", 168.0), "hours": ("h", 1.0), "hrs": ("h", 1.0),
+    "hr": ("h", 1.0), "min": ("h", 1 / 60), "mins": ("h", 1 / 60),
+    "minutes": ("h", 1 / 60), "s": ("h", 1 / 3600), "sec": ("h", 1 / 3600),
+    "seconds": ("h", 1 / 3600),
+}  # fmt: skip
 # Largest plausible value per unit; beyond it the unit is probably wrong.
 PLAUSIBLE_MAX = {"km": 3000.0, "m": 3_000_000.0, "h": 24.0 * 366}
+EXAMPLE = {"km": 15, "m": 500, "h": 48}
+_NUMBER_WITH_UNIT = re.compile(
+    r"^\s*(?P<number>[-+]?[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[A-Za-z]+)\.?\s*$"
+)
 
 
 @dataclass
@@ -91,17 +104,26 @@ class Obj:
     # -- structure ---------------------------------------------------------------------------
 
     def check_keys(self, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+        """Report unknown keys and missing required fields.
+
+        A misspelt or mis-unitted key explains the required field it stands for, so that field
+        is not reported missing as well: one mistake, one problem.
+        """
         allowed = set(required) | set(optional)
         quantity_bases = {_quantity_base(k) for k in allowed if _quantity_base(k)}
+        explained: set[str] = set()
         for key in self.value:
             if key in allowed:
                 continue
-            base, unit = _split_unit(key)
+            base, _unit = _split_unit(key)
             if base in quantity_bases or key in quantity_bases:
-                self._wrong_unit(key, base if base in quantity_bases else key, allowed)
+                base = base if base in quantity_bases else key
+                self._wrong_unit(key, base, allowed)
+                explained.add(base)
                 continue
             close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "remove it."
+            explained.update(close)
             self.ctx.problem(
                 "unknown-key",
                 self.at(key),
@@ -110,10 +132,10 @@ class Obj:
                 key=True,
             )
         for name in required:
-            base = _quantity_base(name)
-            if base and self.has_quantity(base):
+            quantity = _quantity_base(name)
+            if quantity and (self.has_quantity(quantity) or quantity in explained):
                 continue
-            if name not in self.value:
+            if name not in self.value and name not in explained:
                 self.ctx.problem(
                     "missing-field",
                     self.path,
@@ -123,12 +145,26 @@ class Obj:
 
     def _wrong_unit(self, key: str, base: str, allowed: set[str]) -> None:
         spellings = sorted(k for k in allowed if _quantity_base(k) == base)
+        value = self.value[key]
+        _, unit = _split_unit(key)
+        number = _number(value)
+        target, factor = FOREIGN_UNITS.get(unit, ("", 1.0))
+        if number is not None and f"{base}_{target}" in spellings:
+            message = f"'{unit}' is not an accepted unit"
+            fix = f"write {base}_{target}: {number * factor:.4g} (units are part of the key)."
+        elif unit:
+            message = f"'{unit}' is not an accepted unit"
+            fix = f"write it as {' or '.join(spellings)} (units are part of the key)."
+        else:
+            message = "the unit is missing from the key"
+            shown = f"{number:g}" if number is not None else "..."
+            fix = (
+                "write "
+                + " or ".join(f"{s}: {shown} ({UNIT_NAMES[_split_unit(s)[1]]})" for s in spellings)
+                + "."
+            )
         self.ctx.problem(
-            "wrong-unit",
-            self.at(key),
-            f"{pointer(self.at(key))}: '{key}' does not name an accepted unit.",
-            f"write it as {' or '.join(spellings)} (units are part of the key).",
-            key=True,
+            "wrong-unit", self.at(key), f"{pointer(self.at(key))}: {message}.", fix, key=True
         )
 
     # -- scalars -----------------------------------------------------------------------------
@@ -201,21 +237,32 @@ class Obj:
         if name not in self.value:
             return None
         value = self.value[name]
+        where = pointer(self.at(name))
         if not isinstance(value, str):
             self.ctx.problem(
                 "bad-time",
                 self.at(name),
-                f"{pointer(self.at(name))}: expected an RFC 3339 time, got {_kind(value)}.",
+                f"{where}: expected an RFC 3339 time, got {_kind(value)}.",
                 "write e.g. 2026-02-01T00:00:00Z.",
             )
             return None
         try:
-            return parse_utc(value, where=pointer(self.at(name)))
-        except InputError as exc:
-            self.ctx.problem(
-                "bad-time", self.at(name), f"{exc}.", "write e.g. 2026-02-01T00:00:00Z."
+            return parse_utc(value, where=where)
+        except InputError:
+            pass
+        try:
+            naive = datetime.fromisoformat(value.strip())
+        except ValueError:
+            message = f"{where}: {value!r} is not an RFC 3339 time (or not a real date)."
+            fix = "write a date and time with a zone, e.g. 2026-02-01T00:00:00Z."
+        else:
+            message = f"{where}: {value!r} has no time zone."
+            fix = (
+                f"write {naive.isoformat()}Z for UTC, or give the offset "
+                "(e.g. +02:00); a guessed zone is a silent error of hours."
             )
-            return None
+        self.ctx.problem("bad-time", self.at(name), message, fix)
+        return None
 
     def choice(
         self, name: str, choices: Iterable[str], *, default: str | None = None
@@ -227,12 +274,12 @@ class Obj:
         if isinstance(value, str) and value in options:
             return value
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint = f"did you mean '{close[0]}'? Otherwise use" if close else "use"
         self.ctx.problem(
             "bad-value",
             self.at(name),
             f"{pointer(self.at(name))}: {value!r} is not one of {', '.join(options)}.",
-            f"{hint}Use one of: {', '.join(options)}.",
+            f"{hint} one of: {', '.join(options)}.",
         )
         return None
 
@@ -255,20 +302,20 @@ class Obj:
             return None
         unit, key = present[0]
         value = self.value[key]
+        if isinstance(value, str) and _NUMBER_WITH_UNIT.match(value):
+            self._unit_in_value(base, key, value)
+            return None
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            suffix = (
-                " (the unit belongs in the key, not the value)" if isinstance(value, str) else ""
-            )
             self.ctx.problem(
                 "wrong-type",
                 self.at(key),
-                f"{pointer(self.at(key))}: expected a number of {unit}, got {_kind(value)}"
-                f"{suffix}.",
-                f"write a plain number, e.g. {key}: 15.",
+                f"{pointer(self.at(key))}: expected a number of {UNIT_NAMES[unit]}, "
+                f"got {_kind(value)}.",
+                f"write a plain number, e.g. {key}: {EXAMPLE[unit]}.",
             )
             return None
         if value < minimum:
@@ -295,6 +342,25 @@ class Obj:
             )
             return None
         return float(value) * units[unit]
+
+    def _unit_in_value(self, base: str, key: str, value: str) -> None:
+        match = _NUMBER_WITH_UNIT.match(value)
+        assert match is not None
+        number, unit = float(match["number"]), match["unit"].lower()
+        _, key_unit = _split_unit(key)
+        same_kind = LENGTH_UNITS if key_unit in LENGTH_UNITS else DURATION_UNITS
+        target, factor = (unit, 1.0) if unit in same_kind else FOREIGN_UNITS.get(unit, ("", 1.0))
+        if target in same_kind:
+            fix = f"write {base}_{target}: {number * factor:.4g}."
+        else:
+            fix = f"write the number of {UNIT_NAMES[key_unit]} alone, e.g. {key}: {number:g}."
+        self.ctx.problem(
+            "wrong-unit",
+            self.at(key),
+            f"{pointer(self.at(key))}: the value {value!r} carries a unit; "
+            "the unit belongs in the key and the value is a plain number.",
+            fix,
+        )
 
     def hours(self, base: str) -> float | None:
         return self.quantity(base, units=DURATION_UNITS)
@@ -396,6 +462,12 @@ def _split_unit(key: str) -> tuple[str, str]:
     if unit in LENGTH_UNITS or unit in DURATION_UNITS or unit in FOREIGN_UNITS:
         return base, unit
     return key, ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def _kind(value: Any) -> str:
