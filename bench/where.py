@@ -147,10 +147,16 @@ def main() -> int:
     exact = locator.batch(lon[:n], lat[:n], 0.0)
     inside_areas = exact.control[:, -1] < 0.5
     agree = {}
+    edge_gaps = [0.0]
     for zone_id, flags in naive_inside.items():
         k = exact.zone_ids.index(zone_id)
-        decided = exact.zone_p[:, k] >= 0.5
-        agree[zone_id] = int(np.sum((decided != flags) & inside_areas))
+        differ = ((exact.zone_p[:, k] >= 0.5) != flags) & inside_areas
+        agree[zone_id] = int(np.sum(differ))
+        band = agreement.zone(zone_id).band
+        gaps = np.minimum(
+            *(np.abs(exact.line_distance_m[differ, 0] - e) for e in (band.from_m, band.to_m))
+        )
+        edge_gaps.extend(gaps.tolist())
     result = {
         "benchmark": "where",
         "agreement": {"id": agreement.id, "version": agreement.version, "digest": agreement.digest},
@@ -187,6 +193,7 @@ def main() -> int:
         "zone_decisions_differing_inside_party_areas": {
             "points_compared": int(inside_areas.sum()),
             "differing_per_zone": agree,
+            "largest_distance_of_a_difference_from_the_band_edge_m": round(max(edge_gaps), 1),
             "note": "naive bands are buffers with 8 segments per quarter circle",
         },
     }

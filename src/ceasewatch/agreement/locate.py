@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from ceasewatch.agreement.types import Agreement, Band
+from ceasewatch.agreement.types import Agreement, Band, Line
 from ceasewatch.model.geo import (
     FloatArray,
     Linework,
@@ -131,6 +131,24 @@ class _Region:
         return np.where(inside, -nearest.distance_m, nearest.distance_m), nearest
 
 
+class _PartyArea:
+    """A party's area, with its boundary split into the agreement's lines and the rest.
+
+    Most of a party's boundary near the points that matter is a line of the agreement, whose
+    distances :meth:`Locator.batch` computes anyway; only the rest (coast, state border) needs
+    its own search, and that only for points within reach of it.
+    """
+
+    def __init__(self, geometry: BaseGeometry, lines: list[Line], projection: LocalProjection):
+        self.geometry = geometry
+        shapely.prepare(geometry)
+        self.line_ids = tuple(line.id for line in lines)
+        rest = geometry.boundary
+        if lines:
+            rest = rest.difference(shapely.union_all([line.geometry for line in lines]))
+        self.rest = Linework([rest], projection) if not rest.is_empty else None
+
+
 class Locator:
     """Prepared geometry of one agreement, for many questions about points."""
 
@@ -142,7 +160,11 @@ class Locator:
         bounds = shapely.union_all(everything).bounds if everything else (-1, -1, 1, 1)
         self.projection = LocalProjection.for_bounds(*bounds)
         self._areas = {
-            p.id: _Region(p.area, self.projection) for p in agreement.parties if p.area is not None
+            p.id: _PartyArea(
+                p.area, [ln for ln in agreement.lines if p.id in ln.between], self.projection
+            )
+            for p in agreement.parties
+            if p.area is not None
         }
         self._lines = {
             line.id: Linework([line.geometry], self.projection) for line in agreement.lines
@@ -215,20 +237,25 @@ class Locator:
             raise ValueError("lon and lat must have the same length")
         sigma = _sigma_function(uncertainty, len(lon_a))
         reach = sigma.reach_m
-        control_ids, control = self._control(lon_a, lat_a, sigma)
+        inside: dict[str, NDArray[np.bool_]] = {
+            party_id: shapely.contains_xy(area.geometry, lon_a, lat_a)
+            for party_id, area in self._areas.items()
+        }
         line_ids = tuple(self._lines)
         distance = np.empty((len(lon_a), len(line_ids)))
         signed = np.empty_like(distance)
         foot_lon = np.empty_like(distance)
         foot_lat = np.empty_like(distance)
+        line_nearest: dict[str, Nearest] = {}
         sigma_across: dict[str, FloatArray] = {}
         for j, line_id in enumerate(line_ids):
-            nearest = self._lines[line_id].nearest(lon_a, lat_a)
-            side = self._line_side(line_id, lon_a, lat_a, nearest)
+            nearest = line_nearest[line_id] = self._lines[line_id].nearest(lon_a, lat_a)
+            side = self._line_side(line_id, nearest, inside)
             distance[:, j] = nearest.distance_m
             signed[:, j] = nearest.distance_m * side
             foot_lon[:, j], foot_lat[:, j] = nearest.foot_lon, nearest.foot_lat
             sigma_across[line_id] = sigma(nearest.normal_azimuth_deg)
+        control_ids, control = self._control(lon_a, lat_a, sigma, inside, line_nearest)
         zone_ids = tuple(z.id for z in self.agreement.zones)
         zone_p = np.zeros((len(lon_a), len(zone_ids)))
         for k, zone in enumerate(self.agreement.zones):
@@ -276,13 +303,28 @@ class Locator:
         )
 
     def _control(
-        self, lon: FloatArray, lat: FloatArray, sigma: _Sigma
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        sigma: _Sigma,
+        inside: dict[str, NDArray[np.bool_]],
+        line_nearest: dict[str, Nearest],
     ) -> tuple[tuple[str, ...], FloatArray]:
         ids = tuple(self._areas)
         p = np.zeros((len(lon), len(ids) + 1))
         for k, party_id in enumerate(ids):
-            s, nearest = self._areas[party_id].signed_distance(lon, lat, sigma.reach_m)
-            p[:, k] = probability_inside(s, sigma(nearest.normal_azimuth_deg))
+            area = self._areas[party_id]
+            parts = [line_nearest[line_id] for line_id in area.line_ids]
+            if area.rest is not None:
+                parts.append(area.rest.nearest(lon, lat, max_distance_m=sigma.reach_m))
+            distance = np.full(len(lon), np.inf)
+            azimuth = np.zeros(len(lon))
+            for part in parts:
+                nearer = part.distance_m < distance
+                distance[nearer] = part.distance_m[nearer]
+                azimuth[nearer] = part.normal_azimuth_deg[nearer]
+            signed = np.where(inside[party_id], -distance, distance)
+            p[:, k] = probability_inside(signed, sigma(azimuth))
         total = p[:, :-1].sum(axis=1)
         over = total > 1.0
         p[over, :-1] /= total[over, None]
@@ -290,7 +332,7 @@ class Locator:
         return (*ids, OUTSIDE), p
 
     def _line_side(
-        self, line_id: str, lon: FloatArray, lat: FloatArray, nearest: Nearest
+        self, line_id: str, nearest: Nearest, inside: dict[str, NDArray[np.bool_]]
     ) -> FloatArray:
         """+1 on the side of the line's second party, -1 on the first's, 0 on the line.
 
@@ -299,10 +341,10 @@ class Locator:
         """
         first, second = self.agreement.line(line_id).between
         side = nearest.side.astype(np.float64)
-        if first in self._areas:
-            side[shapely.contains_xy(self._areas[first].geometry, lon, lat)] = -1.0
-        if second in self._areas:
-            side[shapely.contains_xy(self._areas[second].geometry, lon, lat)] = 1.0
+        if first in inside:
+            side[inside[first]] = -1.0
+        if second in inside:
+            side[inside[second]] = 1.0
         side[nearest.distance_m == 0.0] = 0.0
         return side
 
