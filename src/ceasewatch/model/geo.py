@@ -157,10 +157,11 @@ class LocalProjection:
         return _repaired(projected)
 
     def geometry_to_lonlat(self, geometry: BaseGeometry) -> BaseGeometry:
-        unprojected = shapely.transform(
+        """Unproject a geometry as it is (callers that need validity check it: a repair here
+        would re-node shared edges of neighbouring areas differently)."""
+        return shapely.transform(
             geometry, lambda c: np.column_stack(self.to_lonlat(c[:, 0], c[:, 1]))
         )
-        return _repaired(unprojected)
 
 
 def _repaired(geometry: BaseGeometry) -> BaseGeometry:
