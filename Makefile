@@ -28,6 +28,7 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench scripts
