@@ -24,3 +24,16 @@ def test_format_round_trip() -> None:
     assert parse_utc(format_utc(instant)) == instant
     with pytest.raises(ValueError):
         format_utc(datetime(2026, 1, 1))
+
+
+def test_nanosecond_round_trip() -> None:
+    from ceasewatch.model.time import format_ns, from_ns, parse_ns, to_ns
+
+    t = parse_ns("2026-02-18T03:12:45.123456789Z")
+    assert t % 1_000_000_000 == 123_456_789
+    assert format_ns(t, 9) == "2026-02-18T03:12:45.123456789Z"
+    assert format_ns(t) == "2026-02-18T03:12:45.123456Z"
+    assert format_ns(t, 0) == "2026-02-18T03:12:45Z"
+    assert parse_ns("2026-02-18T05:12:45+02:00") == to_ns(from_ns(t).replace(microsecond=0))
+    with pytest.raises(InputError):
+        parse_ns("2026-02-18T03:12:45.1234567891Z")

@@ -34,3 +34,49 @@ def format_utc(instant: datetime) -> str:
     utc = instant.astimezone(UTC)
     spec = "seconds" if utc.microsecond == 0 else "microseconds"
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+NS_PER_S = 1_000_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_ns(instant: datetime) -> int:
+    """An aware instant as integer nanoseconds since the Unix epoch (exact)."""
+    if instant.tzinfo is None:
+        raise ValueError("to_ns needs an aware datetime")
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * NS_PER_S + delta.microseconds * 1_000
+
+
+def from_ns(t_ns: int) -> datetime:
+    """Integer nanoseconds since the epoch as an aware UTC datetime (truncated to µs)."""
+    seconds, ns = divmod(int(t_ns), NS_PER_S)
+    return datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=ns // 1_000)
+
+
+def format_ns(t_ns: int, digits: int = 6) -> str:
+    """RFC 3339 UTC text with ``digits`` fractional digits (0-9), e.g. 2026-02-18T03:12:45.123456Z.
+
+    Pure integer arithmetic: the same integer always gives the same text.
+    """
+    seconds, ns = divmod(int(t_ns), NS_PER_S)
+    text = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if digits > 0:
+        text += "." + f"{ns:09d}"[:digits]
+    return text + "Z"
+
+
+def parse_ns(text: str, *, where: str = "value") -> int:
+    """RFC 3339 text to integer nanoseconds, keeping up to 9 fractional digits exactly."""
+    candidate = text.strip()
+    fraction_ns = 0
+    head, dot, rest = candidate.partition(".")
+    if dot:
+        digits = ""
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        if not digits or len(digits) > 9:
+            raise InputError(f"{where}: {text!r} has a malformed fraction of a second")
+        fraction_ns = int(digits.ljust(9, "0"))
+        candidate = head + rest
+    return to_ns(parse_utc(candidate, where=where)) + fraction_ns
