@@ -83,3 +83,13 @@ def test_sectors_cover_the_line(ua_locator: Locator, ua2026) -> None:
     assert np.all(batch.sector >= 0)
     names = {batch.sector_ids[i] for i in batch.sector}
     assert {"kherson", "zaporizhzhia", "donetsk", "kharkiv"} <= names
+
+
+def test_declared_training_ranges_are_exceptions_to_the_ceasefire(ua_locator, ua2026) -> None:
+    rule = ua2026.rule("no-fire")
+    assert rule.unless is not None and set(rule.unless.ids) == {
+        "training-yavoriv",
+        "training-desna",
+    }
+    inside = dict(ua_locator.locate(23.58, 50.02).zones)
+    assert inside["training-yavoriv"] == 1.0

@@ -35,7 +35,7 @@ ENTRY_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("min_distance_from_line_m", "contributor"),
     ),
     "sectors": (("name", "area"), ()),
-    "rules": (("title", "forbid", "where", "severity"), ("by", "weapons", "effective")),
+    "rules": (("title", "forbid", "where", "severity"), ("by", "weapons", "effective", "unless")),
     "recipients": (("name",), ()),
 }
 ESCALATION_STEP: tuple[tuple[str, ...], tuple[str, ...]] = (("after_h", "notify"), ("escalate",))

@@ -84,6 +84,7 @@ def read_rules(b: Builder, top: Obj, agreement_from: datetime | None) -> None:
         severity = obj.choice("severity", [s.value for s in Severity])
         by = _by(b, obj)
         where = _where(b, obj)
+        unless = _where(b, obj, "unless")
         weapons = obj.ident_list("weapons") or ()
         for index, weapon in enumerate(weapons):
             b.refer("weapon_classes", weapon, (*obj.at("weapons"), index), "weapon class")
@@ -102,6 +103,7 @@ def read_rules(b: Builder, top: Obj, agreement_from: datetime | None) -> None:
                 Severity(severity),
                 start,
                 end,
+                unless,
             )
         )
 
@@ -120,16 +122,26 @@ def _by(b: Builder, obj: Obj) -> tuple[PartyId, ...] | None:
     return None if bad else tuple(PartyId(p) for p in ids)
 
 
-def _where(b: Builder, obj: Obj) -> Where | None:
-    if not obj.has("where"):
-        return None  # reported as a missing field
-    raw = obj.raw("where")
+def _where(b: Builder, obj: Obj, key: str = "where") -> Where | None:
+    """A place: ``where`` (anywhere, withdrawal, zones or sites) or ``unless`` (zones or
+    sites only: the exceptions to the rule, such as declared training ranges)."""
+    if not obj.has(key):
+        return None  # ``where`` is reported as a missing field; ``unless`` is optional
+    raw = obj.raw(key)
+    if key == "unless" and raw in ("anywhere", "withdrawal"):
+        b.ctx.problem(
+            "bad-value",
+            obj.at(key),
+            f"{pointer(obj.at(key))}: an exception is a list of zones or sites.",
+            "write unless: {zones: [id, ...]} or unless: {sites: [id, ...]}.",
+        )
+        return None
     if raw == "withdrawal" and b.withdrawal is None:
         if "withdrawal" not in b.ctx.doc.data:  # else it is there, broken and reported
             b.ctx.problem(
                 "bad-reference",
-                obj.at("where"),
-                f"{pointer(obj.at('where'))}: 'withdrawal' needs a 'withdrawal' section.",
+                obj.at(key),
+                f"{pointer(obj.at(key))}: 'withdrawal' needs a 'withdrawal' section.",
                 "add a withdrawal table, or name zones: where: {zones: [...]}.",
             )
         return None
@@ -140,13 +152,13 @@ def _where(b: Builder, obj: Obj) -> Where | None:
         hint = f"did you mean '{close[0]}'? Otherwise " if close else ""
         b.ctx.problem(
             "bad-value",
-            obj.at("where"),
-            f"{pointer(obj.at('where'))}: {raw!r} is not a place.",
+            obj.at(key),
+            f"{pointer(obj.at(key))}: {raw!r} is not a place.",
             f"{hint}write anywhere, withdrawal, {{zones: [id, ...]}} or {{sites: [id, ...]}}.",
         )
         return None
     kind = next(iter(raw))
-    spec = Obj(b.ctx, obj.at("where"), raw)
+    spec = Obj(b.ctx, obj.at(key), raw)
     ids = spec.ident_list(kind)
     if ids is None:
         return None

@@ -173,6 +173,7 @@ class Rule:
     severity: Severity
     effective_from: datetime
     effective_to: datetime | None
+    unless: Where | None = None  # exceptions: zones or sites where the activity is allowed
 
     def in_force(self, instant: datetime) -> bool:
         return self.effective_from <= instant and (
