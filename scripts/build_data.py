@@ -316,6 +316,39 @@ def build_gazetteer(out: Path, oblasts) -> None:
     print(f"gazetteer: {len(ordered)} places ({len(districts)} city districts left out)")
 
 
+FIRMS_REACH_M = 80_000.0
+
+
+def build_firms_baseline(out: Path, land) -> None:
+    """NASA FIRMS thermal anomalies of 2021 (before the invasion) within 80 km of the ua-2026
+    line: the seasonal background of agricultural and forest fires the simulator draws from."""
+    from ceasewatch.agreement.parse import load_agreement
+
+    agreement = load_agreement(OUT / "agreements" / "ua-2026" / "v1" / "agreement.yaml")
+    line = agreement.line("contact").geometry
+    projection = LocalProjection.for_geometry(land)
+    reach = to_xy(projection, line).buffer(FIRMS_REACH_M)
+    source = SHARED / "firms" / "firms_ukraine_latlondate_2021.csv"
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    lon = np.array([float(r["LONGITUDE"]) for r in rows])
+    lat = np.array([float(r["LATITUDE"]) for r in rows])
+    x, y = projection.to_xy(lon, lat)
+    near = shapely.contains_xy(reach, x, y)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["longitude", "latitude", "acq_date"])
+    kept = sorted(
+        (rows[i]["ACQ_DATE"], round(lon[i], 3), round(lat[i], 3)) for i in np.flatnonzero(near)
+    )
+    for date, x_deg, y_deg in kept:
+        writer.writerow([f"{x_deg:.3f}", f"{y_deg:.3f}", date])
+    target = out / "firms" / "baseline-2021-near-line.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
+    print(f"FIRMS 2021 baseline: {len(kept)} of {len(rows)} anomalies within 80 km of the line")
+
+
 def slug(name: str) -> str:
     text = short_name(name).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -337,6 +370,7 @@ def build(out: Path) -> None:
     build_minsk(out, land)
     build_basemap(out, oblasts)
     build_gazetteer(out, oblasts)
+    build_firms_baseline(out, land)
 
 
 GENERATED = (
@@ -344,6 +378,7 @@ GENERATED = (
     "agreements/minsk-2/v1/geometry.geojson",
     "basemap/ukraine-oblasts.geojson",
     "gazetteer/ua-places.csv",
+    "firms/baseline-2021-near-line.csv",
 )
 
 

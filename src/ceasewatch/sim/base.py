@@ -77,6 +77,7 @@ class HappeningKind(StrEnum):
     DRONE_STRIKE = "drone_strike"  # a munition dropped or flown in by a drone: impact only
     WEAPON_PRESENCE = "weapon_presence"  # weapons standing somewhere for a while
     FLIGHT = "flight"  # a military drone or aircraft flying over a zone
+    INTERFERENCE = "interference"  # a party jamming the mechanism's sensors
     FIELD_FIRE = "field_fire"  # clutter: agricultural or forest fire
     QUARRY_BLAST = "quarry_blast"  # clutter: industrial blasting
     THUNDER = "thunder"  # clutter

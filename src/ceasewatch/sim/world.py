@@ -1,0 +1,80 @@
+"""The world a scenario happens in: the agreement's real line, its sides, sectors and places.
+
+Positions along the line are measured in metres from the start of the first piece, pieces
+concatenated (the main line first); a position along the line and an offset across it (positive
+on the side of the line's second party) give a point on the ground.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ceasewatch.agreement.locate import Locator
+from ceasewatch.agreement.types import Agreement
+from ceasewatch.model.geo import FloatArray, as_array, geodesic_forward, geodesic_inverse
+from ceasewatch.model.places import Gazetteer
+
+
+@dataclass(frozen=True)
+class LinePoints:
+    """Points on the line with the azimuth pointing across it, to the second party's side."""
+
+    lon: FloatArray
+    lat: FloatArray
+    across_deg: FloatArray
+    along_m: FloatArray
+
+
+class World:
+    def __init__(self, agreement: Agreement, gazetteer: Gazetteer, line_id: str | None = None):
+        self.agreement = agreement
+        self.gazetteer = gazetteer
+        self.locator = Locator(agreement, gazetteer)
+        self.line = agreement.line(line_id) if line_id else agreement.lines[0]
+        first, second = self.line.between
+        self.parties = (str(first), str(second))
+        starts, ends = [], []
+        for piece in self.line.geometry.geoms:
+            coords = np.asarray(piece.coords)[:, :2]
+            starts.append(coords[:-1])
+            ends.append(coords[1:])
+        self._a = np.concatenate(starts)
+        self._b = np.concatenate(ends)
+        azimuth, length = geodesic_inverse(
+            self._a[:, 0], self._a[:, 1], self._b[:, 0], self._b[:, 1]
+        )
+        self._azimuth = azimuth
+        self._cumulative = np.concatenate([[0.0], np.cumsum(length)])
+        self.length_m = float(self._cumulative[-1])
+
+    def on_line(self, along_m: ArrayLike) -> LinePoints:
+        """Points at ``along_m`` metres along the line (clipped to its length)."""
+        along = np.clip(as_array(along_m), 0.0, np.nextafter(self.length_m, 0))
+        segment = np.searchsorted(self._cumulative, along, side="right") - 1
+        seg_len = self._cumulative[segment + 1] - self._cumulative[segment]
+        fraction = np.where(seg_len > 0, (along - self._cumulative[segment]) / seg_len, 0.0)
+        a, b = self._a[segment], self._b[segment]
+        point = a + (b - a) * fraction[:, None]
+        # The line is oriented with the second party on its left.
+        across = (self._azimuth[segment] - 90.0) % 360.0
+        return LinePoints(point[:, 0], point[:, 1], across, along)
+
+    def offset(
+        self, points: LinePoints, across_m: ArrayLike, turn_deg: ArrayLike = 0.0
+    ) -> tuple[FloatArray, FloatArray]:
+        """From line points, go ``across_m`` metres across the line (positive: second party's
+        side), turned by ``turn_deg`` from the perpendicular."""
+        distance = as_array(across_m)
+        azimuth = points.across_deg + np.where(distance < 0, 180.0, 0.0) + as_array(turn_deg)
+        return geodesic_forward(points.lon, points.lat, azimuth, np.abs(distance))
+
+    def side_sign(self, party: str) -> float:
+        """+1 if ``party`` holds the side of positive offsets, -1 otherwise."""
+        return 1.0 if party == self.parties[1] else -1.0
+
+    def sector_of(self, lon: ArrayLike, lat: ArrayLike) -> list[str | None]:
+        batch = self.locator.batch(lon, lat, 0.0)
+        return [batch.sector_ids[k] if k >= 0 else None for k in batch.sector]
