@@ -166,7 +166,10 @@ class Emission:
     ``happening_id`` that caused it (or None for a false alarm); ``phases[i]`` is the phase of
     that happening it observed (``launch``, ``impact``, ``blast``, ``presence``…);
     ``delay_s[i]`` is how long after its own time it reached the mechanism (for ordering the
-    output by arrival); ``duplicates`` lists indices delivered twice.
+    output by arrival); ``duplicates`` lists indices delivered twice; ``could_detect`` maps a
+    source id (``<happening_id>/<phase>``) to the sensors that were in range and working;
+    ``truth`` holds per-record extras for the truth files (e.g. a complaint's classification
+    and the happenings an observer report counted).
     """
 
     stream: str
@@ -175,7 +178,8 @@ class Emission:
     phases: list[str | None] = field(default_factory=list)
     delay_s: list[float] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
-    could_detect: dict[str, list[str]] = field(default_factory=dict)  # happening -> sensors
+    could_detect: dict[str, list[str]] = field(default_factory=dict)  # source id -> sensors
+    truth: dict[int, dict[str, Any]] = field(default_factory=dict)  # record index -> extras
 
     def add(
         self,

@@ -2,8 +2,9 @@
 conversion of report values to plain JSON with stable key order and sensible rounding.
 
 Rounding follows the unit in the field's name: ``*_m`` to 0.1 m, ``*_km`` to 0.01 km, ``*_s``
-to 1 ms, ``*_deg`` to 0.01°; other floats (probabilities, rates, ratios) to 4 decimals. Dataclass
-fields keep their declared order; dictionaries are sorted by key. Fields marked
+to 1 ms, ``*_deg`` to 0.01°; other floats (probabilities, rates, ratios) to 4 decimals. A
+field with no unit in its name takes its parent's (``error_m: Spread`` rounds its median to
+0.1 m). Dataclass fields keep their declared order; dictionaries are sorted by key. Fields marked
 ``metadata={"json": False}`` (per-item details kept for plots) are left out.
 """
 
@@ -86,11 +87,15 @@ def counts(keys: Iterable[str]) -> dict[str, int]:
 _DECIMALS = (("_km", 2), ("_m", 1), ("_s", 3), ("_deg", 2))
 
 
-def _decimals(name: str) -> int:
+def _decimals(name: str) -> int | None:
     for suffix, decimals in _DECIMALS:
         if name.endswith(suffix):
             return decimals
-    return 4
+    return None
+
+
+def _child(parent: str, child: str) -> str:
+    return child if _decimals(child) is not None or _decimals(parent) is None else parent
 
 
 def plain(value: Any, name: str = "") -> Any:
@@ -99,7 +104,7 @@ def plain(value: Any, name: str = "") -> Any:
         return {"available": False, "reason": value.reason}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: plain(getattr(value, f.name), f.name)
+            f.name: plain(getattr(value, f.name), _child(name, f.name))
             for f in dataclasses.fields(value)
             if f.metadata.get("json", True)
         }
@@ -113,7 +118,8 @@ def plain(value: Any, name: str = "") -> Any:
         number = float(value)
         if not math.isfinite(number):
             return None
-        rounded = round(number, _decimals(name))
+        decimals = _decimals(name)
+        rounded = round(number, 4 if decimals is None else decimals)
         return 0.0 if rounded == 0 else rounded
     if isinstance(value, np.integer):
         return int(value)

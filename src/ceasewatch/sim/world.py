@@ -49,6 +49,7 @@ class World:
         self._azimuth = azimuth
         self._cumulative = np.concatenate([[0.0], np.cumsum(length)])
         self.length_m = float(self._cumulative[-1])
+        self._segment_sectors: list[str | None] | None = None
 
     def on_line(self, along_m: ArrayLike) -> LinePoints:
         """Points at ``along_m`` metres along the line (clipped to its length)."""
@@ -70,6 +71,37 @@ class World:
         distance = as_array(across_m)
         azimuth = points.across_deg + np.where(distance < 0, 180.0, 0.0) + as_array(turn_deg)
         return geodesic_forward(points.lon, points.lat, azimuth, np.abs(distance))
+
+    @property
+    def cumulative_m(self) -> FloatArray:
+        """Distance along the line at the start of each segment, and at the end (n + 1)."""
+        return self._cumulative
+
+    def segment_midpoints(self) -> FloatArray:
+        return (self._a + self._b) / 2.0
+
+    def sector_centre_m(self, sector: str) -> float:
+        """Distance along the line of the middle of the stretch that lies in ``sector``."""
+        if self._segment_sectors is None:
+            mid = self.segment_midpoints()
+            self._segment_sectors = self.sector_of(mid[:, 0], mid[:, 1])
+        inside = [i for i, s in enumerate(self._segment_sectors) if s == sector]
+        if not inside:
+            raise ValueError(f"the line does not run through sector {sector!r}")
+        along = (self._cumulative[inside] + self._cumulative[np.add(inside, 1)]) / 2.0
+        return float(np.median(along))
+
+    def other_party(self, party: str) -> str:
+        return self.parties[0] if party == self.parties[1] else self.parties[1]
+
+    def scatter(
+        self, point: tuple[float, float], sigma_m: float, rng: np.random.Generator
+    ) -> tuple[float, float]:
+        """A point drawn from a circular Gaussian of ``sigma_m`` around ``point``."""
+        east, north = rng.normal(0.0, sigma_m, 2)
+        azimuth = float(np.degrees(np.arctan2(east, north)))
+        lon, lat = geodesic_forward(point[0], point[1], azimuth, float(np.hypot(east, north)))
+        return (round(float(lon[0]), 7), round(float(lat[0]), 7))
 
     def side_sign(self, party: str) -> float:
         """+1 if ``party`` holds the side of positive offsets, -1 otherwise."""
