@@ -272,6 +272,126 @@ def demo(
     typer.echo(f"map: {written}")
 
 
+@app.command("simulate")
+def simulate(
+    scenario_name: Annotated[
+        str,
+        typer.Option(
+            "--scenario", "-s", help="quiet-day, peak-day, escalation, jamming or complaints."
+        ),
+    ] = "quiet-day",
+    seed: Annotated[int, typer.Option("--seed", help="The seed: same seed, same bytes.")] = 1,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write.")] = Path("sim-output"),
+    hours: Annotated[
+        float | None, typer.Option("--hours", help="Override the scenario's duration.")
+    ] = None,
+    deployment: Annotated[
+        str, typer.Option("--deployment", "-d", help="dense, sparse, or a deployment YAML file.")
+    ] = "dense",
+    agreement_ref: AgreementRef = None,
+) -> None:
+    """Simulate a scenario on the real line: what real sources would send, plus the truth.
+
+    Example: ceasewatch simulate --scenario peak-day --seed 7 --out runs/peak
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.sim.run import simulate as run_simulation
+    from ceasewatch.sim.scenarios import scenario
+
+    try:
+        chosen = scenario(scenario_name)
+        agreement = resolve(agreement_ref)
+        sensors = _deployment(deployment, agreement, seed)
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+        ) as progress:
+            task = progress.add_task("simulating", total=None)
+            summary = run_simulation(
+                agreement,
+                chosen,
+                seed,
+                out,
+                deployment=sensors,
+                hours=hours,
+                step=lambda name: progress.update(task, description=f"simulating: {name}"),
+            )
+    except CeasewatchError as error:
+        _fail(error)
+    typer.echo(summary.text())
+
+
+def _deployment(spec: str, agreement, seed: int):  # type: ignore[no-untyped-def]
+    from ceasewatch.sim.deployment import generate, load_deployment
+
+    if spec in ("dense", "sparse"):
+        return generate(agreement, spec, seed=seed)
+    if not Path(spec).is_file():
+        raise InputError(
+            f"--deployment {spec!r}: give dense, sparse or the path of a "
+            "deployment YAML file (docs/deployment.md)"
+        )
+    return load_deployment(spec, agreement)
+
+
+@app.command("plan")
+def plan(
+    deployment: Annotated[
+        str, typer.Option("--deployment", "-d", help="dense, sparse, or a deployment YAML file.")
+    ] = "dense",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Map to write (.png or .svg).")] = Path(
+        "plan.png"
+    ),
+    seed: Annotated[int, typer.Option("--seed", help="Seed of a generated deployment.")] = 1,
+    agreement_ref: AgreementRef = None,
+) -> None:
+    """Where sensors should go: along the line, the chance that an explosion is heard by at
+    least 3 acoustic sensors and the expected location error, per sector and on a map.
+
+    Example: ceasewatch plan --deployment sparse --out plan-sparse.png
+    """
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.sim.plan import run_plan
+
+    try:
+        agreement = resolve(agreement_ref)
+        text, written = run_plan(agreement, _deployment(deployment, agreement, seed), out)
+    except CeasewatchError as error:
+        _fail(error)
+    typer.echo(text)
+    typer.echo(f"map: {written}")
+
+
+@app.command("score")
+def score(
+    truth: Annotated[Path, typer.Option("--truth", help="The simulator's truth folder.")],
+    run: Annotated[
+        Path,
+        typer.Option("--run", help="The pipeline run's folder (events.jsonl, violations.jsonl)."),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Where to write score.json and the plots. Default: the run folder."
+        ),
+    ] = None,
+) -> None:
+    """Score a pipeline run against the simulator's truth: association, location, violations,
+    attribution and its calibration, coverage, time to alert.
+
+    Example: ceasewatch score --truth runs/peak/truth --run runs/peak-pipeline
+    """
+    from ceasewatch.sim.score import run_score
+
+    try:
+        text, written = run_score(truth, run, out or run)
+    except CeasewatchError as error:
+        _fail(error)
+    typer.echo(text)
+    typer.echo(f"score: {written}")
+
+
 def main() -> None:
     try:
         app()

@@ -152,11 +152,11 @@ def _beside(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement:
     result = Placement()
     rows: list[tuple[float, int, Placed]] = []
     for k, sign in enumerate(signs):
-        used, lon, lat, ok = place_beside(
+        lon, lat, ok = place_beside(
             ground, spec.line_id, stations, sign, drawn_offset[k], accepted(offset)
         )
         result.skipped += int(np.sum(~ok))
-        azimuth = facing(lon, lat, used.lon, used.lat)
+        azimuth = facing(lon, lat, stations.lon, stations.lat)
         for i in np.flatnonzero(ok):
             n = k * len(stations) + i
             extra = {name: v[n] for name, v in values.items()}
@@ -165,7 +165,8 @@ def _beside(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement:
             if spec.kind is SensorKind.RADAR:
                 extra["azimuth_deg"] = azimuth[i]
             sensor = _sensor(spec.kind, "", lon[i], lat[i], **extra)
-            placed = Placed(sensor, party_of(line, sign[i]), spec.line_id, float(used.chainage_m[i]))
+            chainage = float(stations.chainage_m[i])
+            placed = Placed(sensor, party_of(line, sign[i]), spec.line_id, chainage)
             rows.append((float(stations.chainage_m[i]), k, placed))
     rows.sort(key=lambda r: (r[0], r[1]))
     for (_, _, placed), owner in zip(rows, by_blocks(owners, len(rows)), strict=True):
@@ -203,7 +204,9 @@ def _patrols(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement
         lon, lat = stations.beside(sign * offset.draw(rng, turns))
         values = {name: float(v[0]) for name, v in _parameters(spec, rng, 1).items()}
         night = bool(rng.random() < spec.night_share)
-        route = tuple((round(float(x), 6), round(float(y), 6)) for x, y in zip(lon, lat, strict=True))
+        route = tuple(
+            (round(float(x), 6), round(float(y), 6)) for x, y in zip(lon, lat, strict=True)
+        )
         _, reach = geodesic_inverse(lon[0], lat[0], lon, lat)
         values["range_m"] = float(reach.max()) + values["swath_m"] / 2
         sensor = _sensor(SensorKind.UAV, owner, lon[0], lat[0], **values)

@@ -3,10 +3,9 @@ the generators of a deployment file.
 
 Each placement is checked with the agreement's :class:`Locator`: a sensor meant to stand 2–6 km
 from the line on one party's side must measure 2–6 km from the line, on that side, inside that
-party's area (not at sea). Where the first guess fails (the line bends, a river mouth), nearby
-positions are tried — shifted along the line by up to 2.5 km, at other distances within the
-band — and the first that passes is taken; a sensor with no valid position is left out and
-counted in :attr:`Placement.skipped`.
+party's area (not at sea). Where the first guess fails (a salient only a few kilometres wide, a
+river mouth), the nearest position that passes is taken from rings around it; a sensor with no
+valid position within reach is left out and counted in :attr:`Placement.skipped`.
 """
 
 from __future__ import annotations
@@ -18,12 +17,14 @@ from numpy.typing import NDArray
 
 from ceasewatch.agreement.locate import Locator
 from ceasewatch.agreement.types import Agreement, Line
-from ceasewatch.model.geo import FloatArray, geodesic_inverse
+from ceasewatch.model.geo import FloatArray, geodesic_forward, geodesic_inverse
 from ceasewatch.sim.base import Sensor, SensorKind
 from ceasewatch.sim.deployment_line import LineWalk, Stations
 
-SHIFTS_M = (0.0, 500.0, -500.0, 1000.0, -1000.0, 1500.0, -1500.0, 2500.0, -2500.0)
-"""Shifts along the line tried, in order, when a sensor's first position is not valid."""
+GRID_STEP_M = 500.0
+GRID_REACH_M = 3000.0
+"""Where a sensor's first position fails, the fallback searches rings every 500 m out to
+3 km beyond the far edge of its band, every 15°."""
 
 KEYWORDS: dict[SensorKind, tuple[str, ...]] = {
     SensorKind.ACOUSTIC: ("acoustic", "seismic"),
@@ -122,36 +123,34 @@ def place_beside(
     sign: FloatArray,
     offset_m: FloatArray,
     band: Spread,
-) -> tuple[Stations, FloatArray, FloatArray, NDArray[np.bool_]]:
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
     """Put one point beside each station, ``offset_m`` across the line on the side of
-    ``sign``; where that fails the check, try shifted stations and other distances.
-
-    Returns the stations actually used, the points, and which succeeded.
-    """
+    ``sign``; where that fails the check, take the nearest point of a polar grid around it
+    that passes. Returns the points and which of them succeeded."""
     line = ground.agreement.line(line_id)
-    walk = ground.walks[line_id]
-    count = len(stations)
-    chainage = stations.chainage_m.copy()
-    lon, lat = np.full(count, np.nan), np.full(count, np.nan)
-    ok = np.zeros(count, dtype=bool)
-    piece_start = np.array([s for s, _ in walk.pieces])[stations.piece]
-    piece_end = np.array([e for _, e in walk.pieces])[stations.piece]
-    mid, span = (band.low + band.high) / 2, band.high - band.low
-    for shift in SHIFTS_M:
-        for distance in (offset_m, mid, band.low + 0.25 * span, band.low + 0.75 * span):
-            todo = np.flatnonzero(~ok)
-            if len(todo) == 0:
-                break
-            where = np.clip(stations.chainage_m[todo] + shift, piece_start[todo], piece_end[todo])
-            trial = walk.stations(where)
-            offset = np.broadcast_to(np.asarray(distance, dtype=np.float64), (count,))[todo]
-            t_lon, t_lat = trial.beside(sign[todo] * offset)
-            good = ground.check(line, t_lon, t_lat, sign[todo], band)
-            hit = todo[good]
-            lon[hit], lat[hit], ok[hit] = t_lon[good], t_lat[good], True
-            chainage[hit] = trial.chainage_m[good]
-    used = walk.stations(chainage, stations.weight_m)
-    return used, lon, lat, ok
+    lon, lat = stations.beside(sign * offset_m)
+    ok = ground.check(line, lon, lat, sign, band)
+    todo = np.flatnonzero(~ok)
+    if len(todo) == 0:
+        return lon, lat, ok
+    radii = np.arange(GRID_STEP_M, band.high + GRID_REACH_M + 1.0, GRID_STEP_M)
+    azimuths = np.arange(0.0, 360.0, 15.0)
+    ring, turn = (a.ravel() for a in np.meshgrid(radii, azimuths, indexing="ij"))
+    count = len(ring)  # candidates per point, nearest first
+    g_lon, g_lat = geodesic_forward(
+        np.repeat(lon[todo], count),
+        np.repeat(lat[todo], count),
+        np.tile(turn, len(todo)),
+        np.tile(ring, len(todo)),
+    )
+    good = ground.check(line, g_lon, g_lat, np.repeat(sign[todo], count), band)
+    good = good.reshape(len(todo), count)
+    found = good.any(axis=1)
+    first = np.argmax(good, axis=1)
+    rows = todo[found]
+    pick = np.arange(len(todo))[found] * count + first[found]
+    lon[rows], lat[rows], ok[rows] = g_lon[pick], g_lat[pick], True
+    return lon, lat, ok
 
 
 def facing(

@@ -38,6 +38,7 @@ from ceasewatch.sim.score_match import (
 )
 from ceasewatch.sim.score_report import DETAIL, NotAvailable, plain, section
 from ceasewatch.sim.score_run import RUN_FILES, Run, load_run
+from ceasewatch.sim.score_summary import summary
 from ceasewatch.sim.score_truth import Truth, load_truth
 from ceasewatch.sim.score_violations import ViolationScore, score_violations
 
@@ -227,3 +228,33 @@ def _outcomes(matching: EventMatching, truth: Truth) -> tuple[dict[str, Any], ..
         cause = false_positive_cause(event, truth_records, truth.false_alarms)
         rows.append({"event_id": event.event_id, "outcome": "fp", "cause": cause})
     return tuple(rows)
+
+
+def write_score(report: ScoreReport, out_dir: Path) -> Path:
+    """Write ``score.json``, ``matches.jsonl``, ``calibration.png`` and
+    ``errors_along_line.png`` into ``out_dir`` (created if needed); return the JSON's path."""
+    from ceasewatch.sim.score_plots import calibration_figure, errors_figure, save
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "score.json"
+    path.write_text(report.to_json(), encoding="utf-8")
+    (out / "matches.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in report.outcomes),
+        encoding="utf-8",
+    )
+    save(calibration_figure(report.attribution), out / "calibration.png")
+    save(
+        errors_figure(report.along_line, report.location, report.inputs.agreement),
+        out / "errors_along_line.png",
+    )
+    return path
+
+
+def run_score(
+    truth_dir: Path, run_dir: Path, out_dir: Path, *, agreement: Agreement | None = None
+) -> tuple[str, Path]:
+    """What ``ceasewatch score`` does: score, write, and return a short summary and the path."""
+    report = score(Path(truth_dir), Path(run_dir), agreement=agreement)
+    path = write_score(report, Path(out_dir))
+    return summary(report) + f"\nwrote {path} and its plots in {path.parent}", path

@@ -53,12 +53,12 @@ class Line:
     """One parsed line of a JSON Lines file, with where it came from (for messages)."""
 
     path: Path
-    number: int
+    lineno: int
     data: dict[str, Any]
 
     @property
     def where(self) -> str:
-        return f"{self.path}:{self.number}"
+        return f"{self.path}:{self.lineno}"
 
     def fail(self, problem: str, fix: str) -> InputError:
         return InputError(f"{self.where}: {problem}; {fix}")
@@ -155,7 +155,7 @@ def unique(lines: list[Line], field: str) -> dict[str, Line]:
         ident = line.text(field)
         if ident in seen:
             raise line.fail(
-                f"{field} {ident!r} already appears on line {seen[ident].number}",
+                f"{field} {ident!r} already appears on line {seen[ident].lineno}",
                 "give every record its own id",
             )
         seen[ident] = line

@@ -102,7 +102,7 @@ def _ellipse(line: Line) -> Ellipse:
     raw = line.data["ellipse"]
     if not isinstance(raw, dict):
         raise line.fail("'ellipse' must be an object", "write semi_major_m, semi_minor_m, …")
-    inner = Line(line.path, line.number, raw)
+    inner = Line(line.path, line.lineno, raw)
     ellipse = Ellipse(
         inner.number("semi_major_m"),
         inner.number("semi_minor_m"),
