@@ -508,6 +508,7 @@ def test_json_is_stable_rounded_and_complete(tmp_path: Path, toy: Agreement) -> 
         "alerts",
     ]
     assert data["location"]["error_m"]["median"] == 123.5
+    assert data["location"]["ellipse"]["available"] is True
     assert data["events"]["precision"] == 1.0
     assert "matching" not in data["events"] and "matched" not in data["violations"]
     assert data["inputs"]["complaints_by_truth"] == {"true": 1}

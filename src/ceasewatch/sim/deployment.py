@@ -38,7 +38,7 @@ from ceasewatch.errors import InputError
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, SensorKind, stream
 from ceasewatch.sim.deployment_kinds import Along, generate_along, satellites
-from ceasewatch.sim.deployment_place import Ground, Placed, Placement, assign_ids
+from ceasewatch.sim.deployment_place import Ground, Placed, assign_ids
 
 __all__ = [
     "STYLES",
@@ -191,11 +191,3 @@ def write_geojson(deployment: Deployment, path: str | Path) -> Path:
             "choose a writable place"
         ) from exc
     return out
-
-
-def summary(placement: Placement) -> str:
-    """'534 acoustic, 22 radar, …' for messages."""
-    counts: dict[str, int] = {}
-    for p in placement.placed:
-        counts[str(p.sensor.kind)] = counts.get(str(p.sensor.kind), 0) + 1
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items())

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from ceasewatch.agreement.reader import Context, Obj, length_keys, read_point
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.agreement.yamldoc import Path, pointer
 from ceasewatch.sim.base import Sensor, SensorKind
-from ceasewatch.sim.deployment_kinds import DEFAULTS, Along
 from ceasewatch.sim.deployment_place import MISSION, Spread
 
 KINDS = tuple(str(k) for k in SensorKind)
-COMMON = ("id", "kind", "owner", "position", "elev_m", *length_keys("range"), "p_detect")
-COMMON += ("false_alarm_per_h",)
+COMMON: tuple[str, ...] = ("id", "kind", "owner", "position", "elev_m", *length_keys("range"))
+COMMON += ("p_detect", "false_alarm_per_h")
 PER_KIND: dict[str, tuple[str, ...]] = {
     "acoustic": ("t_sigma_s", "clock_skew_s"),
     "radar": ("azimuth_deg", "sector_deg"),
@@ -44,30 +42,13 @@ LIMITS: dict[str, tuple[float, float, bool]] = {
     "night_share": (0.0, 1.0, True),
     "clock_skew_share": (0.0, 1.0, True),
 }
-GENERATED = ("acoustic", "radar", "uav", "observer")
-GEN_COMMON = ("kind", "line", *length_keys("every"), *length_keys("from"), *length_keys("to"))
-GEN_COMMON += ("sides", *length_keys("offset"), "owner", "p_detect")
-GEN_KIND: dict[str, tuple[str, ...]] = {
-    "acoustic": (*length_keys("range"), "t_sigma_s", "false_alarm_per_h", "clock_skew_share"),
-    "radar": (*length_keys("range"), "sector_deg", "false_alarm_per_h"),
-    "uav": ("speed_mps", "swath_m", "night_share", *length_keys("cover"), *length_keys("leg")),
-    "observer": length_keys("range"),
-}
-GEN_KIND["acoustic"] += ("clock_skew_s",)
-SIDES_DEFAULT = {"observer": "both"}
-
-
-@dataclass(frozen=True)
-class StyleEntry:
-    style: str
-    kinds: tuple[SensorKind, ...] | None
 
 
 def _other_kinds(name: str, table: dict[str, tuple[str, ...]]) -> list[str]:
     return [kind for kind, fields in table.items() if name in fields]
 
 
-def _open(
+def open_entry(
     ctx: Context,
     path: Path,
     value: Any,
@@ -101,7 +82,7 @@ def _open(
     return reader
 
 
-def _number(entry: Obj, name: str, default: float | None = None) -> float | None:
+def read_number(entry: Obj, name: str, default: float | None = None) -> float | None:
     if name not in entry.value:
         return default
     value = entry.value[name]
@@ -135,7 +116,7 @@ def _example(name: str) -> str:
     return {"p_detect": "0.9", "t_sigma_s": "0.02", "azimuth_deg": "135"}.get(name, "1")
 
 
-def _spread(entry: Obj, name: str, scale: float = 1.0) -> Spread | None:
+def read_spread(entry: Obj, name: str, scale: float = 1.0) -> Spread | None:
     """A number, or [lowest, highest] to draw each sensor's value from."""
     value = entry.value.get(name)
     path = entry.at(name)
@@ -155,21 +136,21 @@ def _spread(entry: Obj, name: str, scale: float = 1.0) -> Spread | None:
         low = _in_limits(entry, (*path, 0), name, float(value[0]))
         high = _in_limits(entry, (*path, 1), name, float(value[1]))
         return None if low is None or high is None else Spread(low * scale, high * scale)
-    number = _number(entry, name)
+    number = read_number(entry, name)
     return None if number is None else Spread.of(number * scale)
 
 
-def _length_spread(entry: Obj, base: str) -> Spread | None:
+def length_spread(entry: Obj, base: str) -> Spread | None:
     for unit, scale in (("km", 1000.0), ("m", 1.0)):
         if f"{base}_{unit}" in entry.value:
-            return _spread(entry, f"{base}_{unit}", scale)
+            return read_spread(entry, f"{base}_{unit}", scale)
     return None
 
 
-def _owner(entry: Obj, agreement: Agreement | None) -> str | None:
+def read_owner(entry: Obj, agreement: Agreement | None) -> str | None:
     owner = entry.ident("owner")
     known = [c.id for c in agreement.contributors] if agreement else []
-    if owner is None or not known or owner in known or owner == MISSION:
+    if owner is None or agreement is None or not known or owner in known or owner == MISSION:
         return owner
     close = difflib.get_close_matches(owner, known, n=1, cutoff=0.5)
     entry.ctx.problem(
@@ -187,7 +168,7 @@ def read_sensor(ctx: Context, path: Path, value: Any, agreement: Agreement | Non
     before = len(ctx.problems)
     kind = value.get("kind") if isinstance(value, dict) else None
     kind_ok = isinstance(kind, str) and kind in KINDS
-    entry = _open(ctx, path, value, kind if kind_ok else None, COMMON, PER_KIND, "sensor")
+    entry = open_entry(ctx, path, value, kind if kind_ok else None, COMMON, PER_KIND, "sensor")
     if entry is None:
         return None
     if not kind_ok:
@@ -206,15 +187,16 @@ def read_sensor(ctx: Context, path: Path, value: Any, agreement: Agreement | Non
         ctx.problem(
             "missing-field",
             path,
-            f"{pointer(path)}: a {kind} sensor needs '{field}'.",
+            f"{pointer(path)}: {'an' if kind[0] in 'aeiou' else 'a'} {kind} sensor needs "
+            f"'{field}'.",
             f"add '{field}: ...' to it" + (" (or range_m)." if name == "range" else "."),
         )
     ident = entry.ident("id")
-    owner = _owner(entry, agreement)
+    owner = read_owner(entry, agreement)
     route = _route(entry) if kind == "uav" else None
     position = entry.point("position")
     range_m = entry.quantity("range")
-    numbers = {n: _number(entry, n) for n in fields if n in LIMITS and n in entry.value}
+    numbers = {n: read_number(entry, n) for n in fields if n in LIMITS and n in entry.value}
     night = entry.flag("night_capable") if "night_capable" in fields else False
     if kind == "uav" and route:
         position = position or route[0]
@@ -274,168 +256,3 @@ def _route(entry: Obj) -> list[tuple[float, float]] | None:
             return None
         points.append(point)
     return points
-
-
-def read_generator(
-    ctx: Context, path: Path, value: Any, agreement: Agreement | None, styles: tuple[str, ...]
-) -> Along | StyleEntry | None:
-    """One generator: sensors of a kind along a stretch of line, or a built-in style."""
-    if isinstance(value, dict) and "style" in value:
-        return _style_entry(ctx, path, value, styles)
-    kind = value.get("kind") if isinstance(value, dict) else None
-    if isinstance(value, dict) and kind not in GENERATED:
-        entry = Obj(ctx, path, value)
-        if kind is None:
-            entry.check_keys(("kind",), tuple(value))
-        else:
-            entry.choice("kind", GENERATED)
-        return None
-    before = len(ctx.problems)
-    entry = _open(ctx, path, value, kind, GEN_COMMON, GEN_KIND, "generator")
-    if entry is None or not isinstance(kind, str):
-        return None
-    every_m = entry.quantity("every")
-    if every_m is None and not entry.has_quantity("every"):
-        ctx.problem(
-            "missing-field",
-            path,
-            f"{pointer(path)}: a generator needs its spacing along the line.",
-            "add every_km: the distance between consecutive stations, e.g. every_km: 5.",
-        )
-    elif every_m is not None and every_m <= 0:
-        key = "every_km" if "every_km" in entry.value else "every_m"
-        ctx.problem(
-            "out-of-range",
-            entry.at(key),
-            f"{pointer(entry.at(key))}: the spacing must be more than zero.",
-            "write e.g. every_km: 5.",
-        )
-    line_id = _line(entry, agreement)
-    from_m, to_m = entry.quantity("from") or 0.0, entry.quantity("to")
-    sides = entry.text("sides", required=False, default=SIDES_DEFAULT.get(kind, "alternate"))
-    owner = _owner(entry, agreement) if "owner" in entry.value else None
-    overrides: dict[str, Spread | None] = {
-        "offset_m": _length_spread(entry, "offset"),
-        "range_m": _length_spread(entry, "range"),
-    }
-    for name in ("t_sigma_s", "false_alarm_per_h", "p_detect", "sector_deg", "speed_mps"):
-        overrides[name] = _spread(entry, name) if name in entry.value else None
-    overrides["swath_m"] = _spread(entry, "swath_m") if "swath_m" in entry.value else None
-    skew_share = _number(entry, "clock_skew_share", 0.0)
-    skew = _spread(entry, "clock_skew_s") if "clock_skew_s" in entry.value else Spread(0.2, 2.0)
-    night = _number(entry, "night_share", 0.5)
-    cover_m = entry.quantity("cover") or 100_000.0
-    leg_m = entry.quantity("leg") or 8000.0
-    if agreement is not None and line_id is not None and every_m is not None:
-        if _stretch_ok(entry, agreement, line_id, from_m, to_m) and sides is not None:
-            _sides_ok(entry, agreement, line_id, sides)
-    if len(ctx.problems) > before:
-        return None
-    assert every_m is not None and line_id is not None and sides is not None
-    assert skew_share is not None and night is not None and skew is not None
-    return Along(
-        SensorKind(kind),
-        line_id,
-        every_m,
-        from_m,
-        to_m,
-        sides,
-        tuple(sorted((k, v) for k, v in overrides.items() if v is not None)),
-        owner,
-        skew_share,
-        skew,
-        cover_m,
-        leg_m,
-        night,
-    )
-
-
-def _style_entry(
-    ctx: Context, path: Path, value: Any, styles: tuple[str, ...]
-) -> StyleEntry | None:
-    entry = ctx.obj(path, value, required=("style",), optional=("kinds",), what="a style entry")
-    if entry is None:
-        return None
-    style = entry.choice("style", styles)
-    kinds: list[SensorKind] = []
-    for item_path, item in entry.items("kinds"):
-        if isinstance(item, str) and item in KINDS:
-            kinds.append(SensorKind(item))
-            continue
-        close = difflib.get_close_matches(str(item), KINDS, n=1, cutoff=0.6)
-        ctx.problem(
-            "bad-value",
-            item_path,
-            f"{pointer(item_path)}: {item!r} is not a kind of sensor.",
-            (f"did you mean '{close[0]}'? " if close else "") + f"Use: {', '.join(KINDS)}.",
-        )
-        return None
-    if style is None:
-        return None
-    return StyleEntry(style, tuple(kinds) if "kinds" in entry.value else None)
-
-
-def _line(entry: Obj, agreement: Agreement | None) -> str | None:
-    line_id = entry.ident("line")
-    if agreement is None:
-        return line_id or "?"
-    known = [str(line.id) for line in agreement.lines]
-    if line_id is None and "line" not in entry.value:
-        if len(known) == 1:
-            return known[0]
-        entry.ctx.problem(
-            "missing-field",
-            entry.path,
-            f"{pointer(entry.path)}: {agreement.id} has several lines; say which one.",
-            f"add line: one of {', '.join(known)}.",
-        )
-        return None
-    if line_id in known:
-        return line_id
-    if line_id is not None:
-        close = difflib.get_close_matches(line_id, known, n=1, cutoff=0.5)
-        entry.ctx.problem(
-            "bad-reference",
-            entry.at("line"),
-            f"{pointer(entry.at('line'))}: {agreement.id} has no line {line_id!r}.",
-            (f"did you mean '{close[0]}'? " if close else "") + f"Lines: {', '.join(known)}.",
-        )
-    return None
-
-
-def _stretch_ok(
-    entry: Obj, agreement: Agreement, line_id: str, from_m: float, to_m: float | None
-) -> bool:
-    if line_id not in [str(line.id) for line in agreement.lines]:
-        return False
-    length_m = agreement.line(line_id).length_m
-    end = length_m if to_m is None else to_m
-    if from_m >= length_m or end > length_m + 1.0 or end <= from_m:
-        key = next((k for k in (*length_keys("to"), *length_keys("from")) if k in entry.value), "")
-        entry.ctx.problem(
-            "out-of-range",
-            entry.at(key) if key else entry.path,
-            f"{pointer(entry.path)}: the stretch from km {from_m / 1000:g} to km {end / 1000:g} "
-            f"is not within line {line_id} (km 0 to {length_m / 1000:,.1f}).",
-            "give from_km below to_km, both within the line's length.",
-        )
-        return False
-    return True
-
-
-def _sides_ok(entry: Obj, agreement: Agreement, line_id: str, sides: str) -> bool:
-    options = ("alternate", "both", *(str(p) for p in agreement.line(line_id).between))
-    if sides in options:
-        return True
-    entry.ctx.problem(
-        "bad-value",
-        entry.at("sides"),
-        f"{pointer(entry.at('sides'))}: {sides!r} is not a side of line {line_id}.",
-        f"use one of: {', '.join(options)}.",
-    )
-    return False
-
-
-def defaults_note(kind: str) -> str:
-    """The default parameters of a generated kind, for messages and documentation."""
-    return ", ".join(f"{k} {v.low:g}–{v.high:g}" for k, v in DEFAULTS[SensorKind(kind)].items())

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from ceasewatch.agreement.catalog import resolve
 from ceasewatch.agreement.reader import Context
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.agreement.yamldoc import load_located, pointer
@@ -19,12 +20,15 @@ from ceasewatch.model.geo import geodesic_inverse
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, Sensor, SensorKind, stream
 from ceasewatch.sim.deployment import STYLES, layout
-from ceasewatch.sim.deployment_fields import StyleEntry, read_generator, read_sensor
+from ceasewatch.sim.deployment_fields import read_sensor
+from ceasewatch.sim.deployment_generators import StyleEntry, read_generator
 from ceasewatch.sim.deployment_kinds import Along, generate_along
 from ceasewatch.sim.deployment_place import Ground, Placed, assign_ids
 
 FORMAT = "ceasewatch-deployment/1"
 TOP = ("format", "name", "agreement", "seed", "sensors", "generate")
+NEAR_DEG = 5.0
+"""A listed sensor more than this many degrees beyond the lines' bounding box is suspect."""
 
 
 class DeploymentError(InputError):
@@ -95,11 +99,14 @@ def parse_deployment(
         )
     agreement = _agreement(ctx, top.raw("agreement"), agreement)
     seed = top.integer("seed", minimum=0)
-    sensors = [
-        sensor
+    listed = [
+        (path, sensor)
         for path, value in top.items("sensors")
         if (sensor := read_sensor(ctx, path, value, agreement)) is not None
     ]
+    if agreement is not None:
+        _far_away(ctx, agreement, listed)
+    sensors = [sensor for _, sensor in listed]
     styles = tuple(STYLES)
     generators = [
         (path, generator)
@@ -122,7 +129,7 @@ def parse_deployment(
             "list sensors under 'sensors:' or generators under 'generate:'.",
         )
     if ctx.problems:
-        raise DeploymentError(ctx.problems)
+        raise DeploymentError(sorted(ctx.problems, key=lambda p: (p.line or 0, p.column or 0)))
     placed = [Placed(_with_reach(s)) for s in sensors]
     if generators:
         assert agreement is not None
@@ -152,8 +159,6 @@ def _agreement(ctx: Context, named: object, given: Agreement | None) -> Agreemen
                 f"use the agreement {named}, or change the file's agreement to {given.id}.",
             )
         return given
-    from ceasewatch.agreement.catalog import resolve
-
     try:
         return resolve(named)
     except CeasewatchError as exc:
@@ -180,12 +185,32 @@ def _duplicates(ctx: Context, raw: object, sensors: list[Sensor]) -> None:
             ctx.problem(
                 "duplicate-id",
                 path,
-                f"{pointer(path)}: sensor id {ident!r} is used twice (first on line "
-                f"{first_line}).",
+                f"{pointer(path)}: sensor id {ident!r} is used twice (first on line {first_line}).",
                 "give each sensor its own id.",
             )
         else:
             seen[ident] = index
+
+
+def _far_away(
+    ctx: Context, agreement: Agreement, listed: list[tuple[tuple[str | int, ...], Sensor]]
+) -> None:
+    """A position far from every line whose swapped numbers fall near it was written
+    latitude first."""
+    bounds = [line.geometry.bounds for line in agreement.lines]
+    x0, y0 = min(b[0] for b in bounds) - NEAR_DEG, min(b[1] for b in bounds) - NEAR_DEG
+    x1, y1 = max(b[2] for b in bounds) + NEAR_DEG, max(b[3] for b in bounds) + NEAR_DEG
+    for path, sensor in listed:
+        lon, lat = sensor.lon, sensor.lat
+        if not (x0 <= lon <= x1 and y0 <= lat <= y1) and x0 <= lat <= x1 and y0 <= lon <= y1:
+            where = (*path, "position") if sensor.kind is not SensorKind.UAV else (*path, "route")
+            ctx.problem(
+                "bad-coordinates",
+                where,
+                f"{pointer(where)}: [{lon:g}, {lat:g}] lies far from the lines of "
+                f"{agreement.id}, but [{lat:g}, {lon:g}] would be near them.",
+                "positions are [longitude, latitude]: swap the two numbers.",
+            )
 
 
 def _with_reach(sensor: Sensor) -> Sensor:
@@ -195,7 +220,7 @@ def _with_reach(sensor: Sensor) -> Sensor:
     lon = [p[0] for p in sensor.route]
     lat = [p[1] for p in sensor.route]
     _, reach = geodesic_inverse(sensor.lon, sensor.lat, lon, lat)
-    return replace(sensor, range_m=round(float(reach.max()) + sensor.swath_m / 2))
+    return replace(sensor, range_m=float(round(float(reach.max()) + sensor.swath_m / 2)))
 
 
 def _generated(

@@ -38,7 +38,7 @@ DEFAULTS: dict[SensorKind, dict[str, Spread]] = {
         "offset_m": Spread(2000.0, 6000.0),
         "range_m": Spread(18000.0, 22000.0),
         "t_sigma_s": Spread(0.01, 0.05),
-        "false_alarm_per_h": Spread(0.5, 2.0),
+        "false_alarm_per_h": Spread(0.1, 0.4),
         "p_detect": Spread(0.85, 0.95),
     },
     SensorKind.RADAR: {
@@ -143,11 +143,6 @@ def _beside(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement:
     count = len(stations) * len(signs)
     drawn_offset = offset.draw(rng, count).reshape(len(signs), len(stations))
     values = _parameters(spec, rng, count)
-    skew = np.zeros(count)
-    if spec.skewed_share > 0 and count:
-        chosen = rng.choice(count, size=max(1, round(spec.skewed_share * count)), replace=False)
-        magnitude = spec.clock_skew_s.draw(rng, len(chosen))
-        skew[chosen] = magnitude * rng.choice([-1.0, 1.0], size=len(chosen))
     owners = (spec.owner,) if spec.owner else ground.owners(spec.kind)
     result = Placement()
     rows: list[tuple[float, int, Placed]] = []
@@ -156,12 +151,10 @@ def _beside(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement:
             ground, spec.line_id, stations, sign, drawn_offset[k], accepted(offset)
         )
         result.skipped += int(np.sum(~ok))
-        azimuth = facing(lon, lat, stations.lon, stations.lat)
+        azimuth = facing(ground.walks[spec.line_id], stations, sign)
         for i in np.flatnonzero(ok):
             n = k * len(stations) + i
             extra = {name: v[n] for name, v in values.items()}
-            if spec.kind is SensorKind.ACOUSTIC:
-                extra["clock_skew_s"] = skew[n]
             if spec.kind is SensorKind.RADAR:
                 extra["azimuth_deg"] = azimuth[i]
             sensor = _sensor(spec.kind, "", lon[i], lat[i], **extra)
@@ -169,37 +162,47 @@ def _beside(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement:
             placed = Placed(sensor, party_of(line, sign[i]), spec.line_id, chainage)
             rows.append((float(stations.chainage_m[i]), k, placed))
     rows.sort(key=lambda r: (r[0], r[1]))
-    for (_, _, placed), owner in zip(rows, by_blocks(owners, len(rows)), strict=True):
-        result.placed.append(_owned(placed, owner))
+    skews = _skews(spec, rng, len(rows))
+    for (_, _, placed), owner, skew in zip(rows, by_blocks(owners, len(rows)), skews, strict=True):
+        sensor = replace(placed.sensor, owner=owner, clock_skew_s=round(float(skew), 3))
+        result.placed.append(replace(placed, sensor=sensor))
     return result
 
 
-def _owned(placed: Placed, owner: str) -> Placed:
-    return replace(placed, sensor=replace(placed.sensor, owner=owner))
+def _skews(spec: Along, rng: np.random.Generator, count: int) -> np.ndarray:
+    """Clock skews: a share of the sensors placed (at least one if the share is not zero)
+    gets an offset of either sign."""
+    skew = np.zeros(count)
+    if spec.skewed_share > 0 and count:
+        size = min(count, max(1, round(spec.skewed_share * count)))
+        chosen = rng.choice(count, size=size, replace=False)
+        magnitude = spec.clock_skew_s.draw(rng, size)
+        skew[chosen] = magnitude * rng.choice([-1.0, 1.0], size=size)
+    return skew
 
 
 def _patrols(ground: Ground, spec: Along, rng: np.random.Generator) -> Placement:
     """Zig-zag routes across the line, one per ``every_m`` of each piece long enough."""
     walk = ground.walks[spec.line_id]
     end = walk.length_m if spec.to_m is None else min(spec.to_m, walk.length_m)
-    centres: list[tuple[float, float, float]] = []  # centre, lowest, highest chainage
-    for start, stop in walk.pieces:
+    centres: list[tuple[float, float, float, int]] = []  # centre, lowest, highest, piece
+    for piece, (start, stop) in enumerate(walk.pieces):
         lo, hi = max(start, spec.from_m), min(stop, end)
         if hi - lo < min(spec.cover_m, spec.every_m) / 4:
             continue
         count = max(1, round((hi - lo) / spec.every_m))
         width = (hi - lo) / count
-        centres += [(lo + (j + 0.5) * width, lo, hi) for j in range(count)]
+        centres += [(lo + (j + 0.5) * width, lo, hi, piece) for j in range(count)]
     owners = (spec.owner,) if spec.owner else ground.owners(spec.kind)
     result = Placement()
     offset = spec.spread("offset_m")
-    for number, ((centre, lo, hi), owner) in enumerate(
+    for number, ((centre, lo, hi, piece), owner) in enumerate(
         zip(centres, by_blocks(owners, len(centres)), strict=True)
     ):
         first = max(lo, centre - spec.cover_m / 2)
         last = min(hi, centre + spec.cover_m / 2)
         turns = max(2, int(np.ceil((last - first) / spec.leg_m)) + 1)
-        stations = walk.stations(np.linspace(first, last, turns))
+        stations = walk.stations(np.linspace(first, last, turns), piece=piece)
         sign = np.where(np.arange(turns) % 2 == number % 2, -1.0, 1.0)
         lon, lat = stations.beside(sign * offset.draw(rng, turns))
         values = {name: float(v[0]) for name, v in _parameters(spec, rng, 1).items()}
@@ -255,12 +258,12 @@ def _observers(
     chosen.sort()
     owners = (spec.owner,) if spec.owner else ground.owners(spec.kind)
     values = _parameters(spec, rng, len(chosen))
-    for n, ((chain, i, s), owner) in enumerate(
+    for n, ((chain, k, s), owner) in enumerate(
         zip(chosen, by_blocks(owners, len(chosen)), strict=True)
     ):
         extra = {name: v[n] for name, v in values.items()}
-        sensor = _sensor(SensorKind.OBSERVER, owner, lon[i], lat[i], **extra)
-        placed = Placed(sensor, party_of(line, s), spec.line_id, chain, candidates[i].name)
+        sensor = _sensor(SensorKind.OBSERVER, owner, lon[k], lat[k], **extra)
+        placed = Placed(sensor, party_of(line, s), spec.line_id, chain, candidates[k].name)
         result.placed.append(placed)
     return result
 

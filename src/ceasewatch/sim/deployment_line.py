@@ -94,10 +94,14 @@ class LineWalk:
         chain = np.clip(as_array(chainage_m), 0.0, self.length_m)
         return np.minimum(np.searchsorted(ends, chain, side="left"), len(ends) - 1)
 
-    def point(self, chainage_m: ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Longitude and latitude at each chainage (clipped to the line)."""
+    def point(
+        self, chainage_m: ArrayLike, piece: ArrayLike | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Longitude and latitude at each chainage (clipped to the line). Where one piece
+        ends another begins at the same chainage: ``piece`` says which is meant (default:
+        the one that ends there)."""
         chain = np.clip(as_array(chainage_m), 0.0, self.length_m)
-        piece = self.piece_of(chain)
+        piece = self.piece_of(chain) if piece is None else _pieces(piece, chain)
         # The vertex row of each query: the last vertex of its piece at or before it.
         vertex = np.searchsorted(self._chain, chain, side="right") - 1
         first = np.searchsorted(self._piece, piece, side="left")
@@ -108,17 +112,27 @@ class LineWalk:
         xy = self._xy[vertex] + (self._xy[vertex + 1] - self._xy[vertex]) * fraction[:, None]
         return xy[:, 0], xy[:, 1]
 
-    def stations(self, chainage_m: ArrayLike, weight_m: ArrayLike = 0.0) -> Stations:
-        """Stations at the given chainages, with the direction across the line."""
+    def stations(
+        self,
+        chainage_m: ArrayLike,
+        weight_m: ArrayLike = 0.0,
+        piece: ArrayLike | None = None,
+        *,
+        window_m: float | None = None,
+    ) -> Stations:
+        """Stations at the given chainages, with the direction across the line averaged over
+        ``window_m`` either side (default: the walk's; ``piece`` as in :meth:`point`)."""
+        window = self.window_m if window_m is None else window_m
         chain = np.clip(as_array(chainage_m), 0.0, self.length_m)
-        piece = self.piece_of(chain)
+        piece = self.piece_of(chain) if piece is None else _pieces(piece, chain)
         starts = np.array([s for s, _ in self.pieces])[piece]
         ends = np.array([e for _, e in self.pieces])[piece]
-        before = np.maximum(chain - self.window_m, starts)
-        after = np.minimum(chain + self.window_m, ends)
-        lon, lat = self.point(chain)
-        lon_a, lat_a = self.point(before)
-        lon_b, lat_b = self.point(after)
+        chain = np.clip(chain, starts, ends)
+        before = np.maximum(chain - window, starts)
+        after = np.minimum(chain + window, ends)
+        lon, lat = self.point(chain, piece)
+        lon_a, lat_a = self.point(before, piece)
+        lon_b, lat_b = self.point(after, piece)
         along, _ = geodesic_inverse(lon_a, lat_a, lon_b, lat_b)
         weight = np.broadcast_to(as_array(weight_m), chain.shape).astype(np.float64)
         return Stations(
@@ -142,7 +156,8 @@ class LineWalk:
         end = self.length_m if to_m is None else min(to_m, self.length_m)
         chains: list[FloatArray] = []
         weights: list[FloatArray] = []
-        for start, stop in self.pieces:
+        pieces: list[NDArray[np.intp]] = []
+        for index, (start, stop) in enumerate(self.pieces):
             lo, hi = max(start, from_m), min(stop, end)
             if hi <= lo:
                 continue
@@ -151,9 +166,16 @@ class LineWalk:
             keep = width >= min_piece_m
             chains.append(((edges[:-1] + edges[1:]) / 2.0)[keep])
             weights.append(width[keep])
+            pieces.append(np.full(int(keep.sum()), index, dtype=np.intp))
         if not chains:
             return self.stations(np.zeros(0))
-        return self.stations(np.concatenate(chains), np.concatenate(weights))
+        return self.stations(
+            np.concatenate(chains), np.concatenate(weights), np.concatenate(pieces)
+        )
+
+
+def _pieces(piece: ArrayLike, chain: FloatArray) -> NDArray[np.intp]:
+    return np.broadcast_to(np.asarray(piece, dtype=np.intp), chain.shape).copy()
 
 
 class ChainageIndex:

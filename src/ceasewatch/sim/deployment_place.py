@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ceasewatch.agreement.locate import Locator
 from ceasewatch.agreement.types import Agreement, Line
-from ceasewatch.model.geo import FloatArray, geodesic_forward, geodesic_inverse
+from ceasewatch.model.geo import FloatArray, geodesic_forward
 from ceasewatch.sim.base import Sensor, SensorKind
 from ceasewatch.sim.deployment_line import LineWalk, Stations
 
@@ -37,6 +37,7 @@ KEYWORDS: dict[SensorKind, tuple[str, ...]] = {
 """Words in a contributor's assets that make it the owner of sensors of a kind."""
 
 MISSION = "mission"
+FACING_WINDOW_M = 15_000.0
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,10 @@ class Ground:
 
 def accepted(offset: Spread) -> Spread:
     """The distances from the line at which a sensor aimed at ``offset`` is accepted: the
-    range itself, or ±10 % around a single value."""
+    range itself, or ±20 % around a single value."""
     if offset.high > offset.low:
         return offset
-    return Spread(offset.low * 0.9, offset.high * 1.1)
+    return Spread(offset.low * 0.8, offset.high * 1.2)
 
 
 def place_beside(
@@ -153,12 +154,14 @@ def place_beside(
     return lon, lat, ok
 
 
-def facing(
-    lon: FloatArray, lat: FloatArray, toward_lon: FloatArray, toward_lat: FloatArray
-) -> FloatArray:
-    """Azimuth from each point toward another, in degrees."""
-    azimuth, _ = geodesic_inverse(lon, lat, toward_lon, toward_lat)
-    return azimuth % 360.0
+def facing(walk: LineWalk, stations: Stations, sign: FloatArray) -> FloatArray:
+    """The direction across the line, toward it, for sensors beside ``stations`` on the side
+    of ``sign``, averaged over ``FACING_WINDOW_M`` of line either side (the scale at which a
+    radar 5–15 km back sees it)."""
+    across = walk.stations(
+        stations.chainage_m, piece=stations.piece, window_m=FACING_WINDOW_M
+    ).across_deg
+    return np.asarray((across + np.where(sign > 0, 180.0, 0.0)) % 360.0)
 
 
 def sides_of(mode: str, line: Line, count: int, first_sign: float = -1.0) -> list[FloatArray]:

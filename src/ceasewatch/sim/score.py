@@ -114,23 +114,19 @@ def score(
     run = load_run(Path(run_dir))
     agreement = agreement or agreement_of(truth)
     inputs = _inputs(truth, run, agreement)
+    coverage = score_coverage(truth.coverage, run.coverage, truth.sensors, agreement)
     if run.events is None:
         missing = NotAvailable("the run has no events.jsonl")
+        unlinked = NotAvailable("the run has no events.jsonl to link violations to the truth")
+        no_violations = unlinked if run.violations is not None else _no("violations")
+        no_alerts = _no("alerts") if run.alerts is None else no_violations
         return ScoreReport(
-            inputs,
-            missing,
-            missing,
-            NotAvailable("the run has no events.jsonl to link its violations to the truth")
-            if run.violations is not None
-            else NotAvailable("the run has no violations.jsonl"),
-            NotAvailable("no scored violations"),
-            score_coverage(truth.coverage, run.coverage, truth.sensors, agreement),
-            NotAvailable("no scored violations") if run.alerts is not None else _no("alerts"),
+            inputs, missing, missing, no_violations, no_violations, coverage, no_alerts
         )
     matching = match_events(run.events, truth.sources, match_fraction)
     events = score_events(matching, truth.happenings, truth.false_alarms, match_fraction)
     violations: ViolationScore | NotAvailable = _no("violations")
-    attribution: AttributionScore | NotAvailable = NotAvailable("no scored violations")
+    attribution: AttributionScore | NotAvailable = _no("violations")
     alerts: AlertScore | NotAvailable = _no("alerts")
     if run.violations is not None:
         violations = score_violations(run.violations, matching, truth.happenings, truth.sources)
@@ -144,7 +140,7 @@ def score(
         score_location(matching.true_positives),
         violations,
         attribution,
-        score_coverage(truth.coverage, run.coverage, truth.sensors, agreement),
+        coverage,
         alerts,
         along_line=_along_line(matching, agreement),
         outcomes=_outcomes(matching, truth),
@@ -197,6 +193,7 @@ def _along_line(matching: EventMatching, agreement: Agreement) -> AlongLine | No
     return AlongLine(
         line_id=axis.line_id,
         line_name=axis.line_name,
+        start=axis.start,
         length_km=axis.length_km,
         found_km=tuple(axis.km([p.source.lon for p in found], [p.source.lat for p in found])),
         found_error_m=tuple(float(e) for e in error),

@@ -19,6 +19,7 @@ from ceasewatch.agreement.types import Agreement
 from ceasewatch.model.geo import FloatArray, LocalProjection, as_array, geodesic_distance_m
 
 SAMPLE_M = 1_000.0
+MERGE_KM = 5.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class AlongLine:
 
     line_id: str
     line_name: str
+    start: tuple[float, float]  # (lon, lat) where km 0 is
     length_km: float
     found_km: tuple[float, ...]
     found_error_m: tuple[float, ...]
@@ -75,29 +77,43 @@ class LineAxis:
         return np.interp(along, self._xy_along, self._geo_along_m) / 1000.0
 
     def sector_spans(self) -> tuple[SectorSpan, ...]:
-        """The agreement's sectors as stretches of the main line, in order."""
+        """The agreement's sectors as stretches of the main line, in order.
+
+        The line is sampled every kilometre; a stretch shorter than ``MERGE_KM`` (where the line
+        wiggles across a sector boundary) joins the stretch before it.
+        """
         if not self._sectors:
             return ()
-        steps = np.arange(0.0, self._xy_line.length + SAMPLE_M, SAMPLE_M)
-        points = shapely.line_interpolate_point(
-            self._xy_line, np.minimum(steps, self._xy_line.length)
-        )
+        length = self._xy_line.length
+        steps = np.minimum(np.arange(0.0, length + SAMPLE_M, SAMPLE_M), length)
+        points = shapely.line_interpolate_point(self._xy_line, steps)
         lon, lat = self._projection.to_lonlat(shapely.get_x(points), shapely.get_y(points))
         label = np.full(len(steps), -1)
         for index, sector in reversed(list(enumerate(self._sectors))):
             label[shapely.contains_xy(sector.area, lon, lat)] = index
-        km = np.interp(np.minimum(steps, self._xy_line.length), self._xy_along, self._geo_along_m)
-        km = km / 1000.0
-        spans: list[SectorSpan] = []
+        km = np.interp(steps, self._xy_along, self._geo_along_m) / 1000.0
+        runs: list[list[float]] = []  # [sector index, start km, end km]
         start = 0
         for k in range(1, len(steps) + 1):
             if k == len(steps) or label[k] != label[start]:
-                if label[start] >= 0:
-                    sector = self._sectors[label[start]]
-                    end = km[min(k, len(steps) - 1)]
-                    spans.append(SectorSpan(str(sector.id), sector.name, km[start], end))
+                end = float(km[min(k, len(steps) - 1)])
+                short = end - float(km[start]) < MERGE_KM
+                if runs and (short or runs[-1][0] == label[start]):
+                    runs[-1][2] = end
+                elif label[start] >= 0 or runs:
+                    runs.append([int(label[start]), float(km[start]), end])
                 start = k
-        return tuple(spans)
+        merged: list[list[float]] = []
+        for run in runs:
+            if merged and merged[-1][0] == run[0]:
+                merged[-1][2] = run[2]
+            else:
+                merged.append(run)
+        return tuple(
+            SectorSpan(str(self._sectors[int(i)].id), self._sectors[int(i)].name, a, b)
+            for i, a, b in merged
+            if i >= 0
+        )
 
 
 def _step_lengths_m(lonlat: np.ndarray) -> FloatArray:

@@ -4,7 +4,8 @@ conversion of report values to plain JSON with stable key order and sensible rou
 Rounding follows the unit in the field's name: ``*_m`` to 0.1 m, ``*_km`` to 0.01 km, ``*_s``
 to 1 ms, ``*_deg`` to 0.01°; other floats (probabilities, rates, ratios) to 4 decimals. A
 field with no unit in its name takes its parent's (``error_m: Spread`` rounds its median to
-0.1 m). Dataclass fields keep their declared order; dictionaries are sorted by key. Fields marked
+0.1 m). Dataclass fields keep their declared order; dictionaries are sorted by key. A part that
+may be "not available" always carries ``"available": true|false``. Fields marked
 ``metadata={"json": False}`` (per-item details kept for plots) are left out.
 """
 
@@ -104,7 +105,7 @@ def plain(value: Any, name: str = "") -> Any:
         return {"available": False, "reason": value.reason}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: plain(getattr(value, f.name), _child(name, f.name))
+            f.name: _field(getattr(value, f.name), _child(name, f.name), str(f.type))
             for f in dataclasses.fields(value)
             if f.metadata.get("json", True)
         }
@@ -126,8 +127,15 @@ def plain(value: Any, name: str = "") -> Any:
     raise TypeError(f"cannot write {type(value).__name__} ({name}) to JSON")
 
 
-def section(value: Any) -> Any:
+def _field(value: Any, name: str, declared: str) -> Any:
+    """A field that may be NotAvailable is a section: it says ``available`` either way."""
+    if "NotAvailable" in declared and value is not None:
+        return section(value, name)
+    return plain(value, name)
+
+
+def section(value: Any, name: str = "") -> Any:
     """A report section as JSON: ``{"available": true, …}`` or ``{"available": false, …}``."""
     if isinstance(value, NotAvailable):
         return plain(value)
-    return {"available": True, **plain(value)}
+    return {"available": True, **plain(value, name)}

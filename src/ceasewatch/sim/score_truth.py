@@ -120,7 +120,8 @@ def load_truth(folder: Path) -> Truth:
     complaints: Counter[str] = Counter()
     if (folder / "complaints.jsonl").is_file():
         for line in unique(read_jsonl(folder / "complaints.jsonl"), "complaint_id").values():
-            complaints[line.text("truth")] += 1
+            category = line.data.get("truth")  # only counted: an odd value is not fatal
+            complaints[category if isinstance(category, str) else "unknown"] += 1
     coverage = None
     if (folder / "coverage.jsonl").is_file():
         coverage = read_coverage(folder / "coverage.jsonl")

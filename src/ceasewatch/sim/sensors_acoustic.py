@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
+from scipy.special import expit
 
-from ceasewatch.model.geo import LocalProjection, geodesic_distance_m
+from ceasewatch.model.geo import FloatArray, LocalProjection, as_array, geodesic_distance_m
 from ceasewatch.model.time import NS_PER_S, format_ns
 from ceasewatch.sim.base import (
     Conditions,
@@ -81,17 +83,21 @@ def sources(happenings: Sequence[Happening]) -> list[Source]:
     return found
 
 
-def r50_m(sensor_range_m: np.ndarray | float, loudness_db: np.ndarray | float) -> np.ndarray:
-    return np.asarray(
-        R50_FRACTION * np.asarray(sensor_range_m) * 10 ** (np.asarray(loudness_db) / 20)
-    )
+def r50_m(range_m: ArrayLike, loudness_db: ArrayLike = 0.0) -> FloatArray:
+    """Distance at which a sensor of nominal ``range_m`` hears a source half the time."""
+    return np.asarray(R50_FRACTION * as_array(range_m) * 10 ** (as_array(loudness_db) / 20))
 
 
 def detection_probability(
-    distance_m: np.ndarray, r50: np.ndarray, p_max: np.ndarray | float
-) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return np.asarray(p_max) / (1.0 + np.exp((distance_m - r50) / (WIDTH_FRACTION * r50)))
+    distance_m: ArrayLike, range_m: ArrayLike, p_max: ArrayLike, loudness_db: ArrayLike = 0.0
+) -> FloatArray:
+    """Probability that a sensor of nominal ``range_m`` hears a source ``distance_m`` away.
+
+    The one detection model of acoustic sensors: the simulator draws from it and the
+    planner (:mod:`.plan_model`) integrates it.
+    """
+    r50 = r50_m(range_m, loudness_db)
+    return np.asarray(p_max) * expit(-(as_array(distance_m) - r50) / (WIDTH_FRACTION * r50))
 
 
 class AcousticModel:
@@ -140,7 +146,9 @@ class AcousticModel:
                     for i, t in zip(near, arrival, strict=True)
                 ]
             )
-            p = detection_probability(distance, r50, [acoustic[i].p_detect for i in near])
+            p = detection_probability(
+                distance, ranges, [acoustic[i].p_detect for i in near], source.loudness_db
+            )
             heard = (rng.uniform(size=len(near)) < p) & up
             source_id = f"{source.happening_id}/{source.phase}"
             could = [
