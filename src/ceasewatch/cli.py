@@ -352,7 +352,7 @@ def plan(
     Example: ceasewatch plan --deployment sparse --out plan-sparse.png
     """
     from ceasewatch.agreement.catalog import resolve
-    from ceasewatch.sim.plan import run_plan
+    from ceasewatch.sim.planning import run_plan
 
     try:
         agreement = resolve(agreement_ref)
@@ -382,7 +382,7 @@ def score(
 
     Example: ceasewatch score --truth runs/peak/truth --run runs/peak-pipeline
     """
-    from ceasewatch.sim.score import run_score
+    from ceasewatch.sim.scoring import run_score
 
     try:
         text, written = run_score(truth, run, out or run)

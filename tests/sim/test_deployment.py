@@ -15,7 +15,8 @@ from ceasewatch.agreement.locate import Locator
 from ceasewatch.model.geo import geodesic_forward, geodesic_inverse
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, Sensor, SensorKind
-from ceasewatch.sim.deployment import (
+from ceasewatch.sim.deployment.file import DeploymentError
+from ceasewatch.sim.deployment.layout import (
     generate,
     geojson_text,
     layout,
@@ -24,9 +25,8 @@ from ceasewatch.sim.deployment import (
     to_geojson,
     write_geojson,
 )
-from ceasewatch.sim.deployment_file import DeploymentError
-from ceasewatch.sim.deployment_line import LineWalk
-from ceasewatch.sim.deployment_place import Placed
+from ceasewatch.sim.deployment.line import LineWalk
+from ceasewatch.sim.deployment.place import Placed
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = {"acoustic", "radar", "uav", "camera", "satellite", "observer"}
@@ -507,7 +507,7 @@ def test_a_missing_file_is_a_user_error(tmp_path: Path) -> None:
 def test_every_problem_code_of_deployment_files_is_documented() -> None:
     source = "\n".join(
         p.read_text(encoding="utf-8")
-        for p in (ROOT / "src" / "ceasewatch" / "sim").glob("deployment*.py")
+        for p in (ROOT / "src" / "ceasewatch" / "sim" / "deployment").glob("*.py")
     )
     codes = set(re.findall(r"problem\(\s*\"([a-z][a-z-]+)\"", source))
     codes |= set(re.findall(r"Problem\(\s*[^,()]+(?:\([^()]*\))?,\s*\"([a-z][a-z-]+)\"", source))

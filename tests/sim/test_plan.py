@@ -16,17 +16,17 @@ from ceasewatch.errors import InputError
 from ceasewatch.model.geo import geodesic_forward
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, Sensor, SensorKind
-from ceasewatch.sim.deployment import generate
-from ceasewatch.sim.deployment_line import LineWalk
-from ceasewatch.sim.plan import Plan, plan, run_plan
-from ceasewatch.sim.plan_model import (
+from ceasewatch.sim.deployment.layout import generate
+from ceasewatch.sim.deployment.line import LineWalk
+from ceasewatch.sim.planning.model import (
     CHI2_2DOF_95,
     SPEED_OF_SOUND_MPS,
     detection_probability,
     p_at_least,
     tdoa_error95_m,
 )
-from ceasewatch.sim.plan_table import TOTAL, weighted_quantile
+from ceasewatch.sim.planning.plan import Plan, plan, run_plan
+from ceasewatch.sim.planning.table import TOTAL, weighted_quantile
 
 C = SPEED_OF_SOUND_MPS
 
@@ -142,7 +142,8 @@ def test_plan_p3_equals_enumeration_for_unequal_sensors(toy: Agreement) -> None:
     )
     result = plan(toy, Deployment("five", sensors), offsets_m=(0.0,))
     p = [
-        0.95 * expit(-(d - 0.75 * rr) / (0.075 * rr)) for d, rr in zip(distances, ranges, strict=True)
+        0.95 * expit(-(d - 0.75 * rr) / (0.075 * rr))
+        for d, rr in zip(distances, ranges, strict=True)
     ]
     assert result.p3[i, 0] == pytest.approx(brute_force_at_least(np.array(p), 3), rel=1e-6)
 

@@ -16,16 +16,16 @@ from ceasewatch.agreement import Agreement
 from ceasewatch.errors import InputError
 from ceasewatch.model.geo import Uncertainty, geodesic_distance_m
 from ceasewatch.model.time import format_ns, parse_ns
-from ceasewatch.sim.score import ScoreReport, agreement_of, run_score, score, write_score
-from ceasewatch.sim.score_attribution import AttributionScore
-from ceasewatch.sim.score_coverage import AlertScore, CoverageScore, SectorCoverage
-from ceasewatch.sim.score_line import LineAxis
-from ceasewatch.sim.score_location import LocationScore, inside_ellipses, mahalanobis_squared
-from ceasewatch.sim.score_match import EventScore, assign
-from ceasewatch.sim.score_report import NotAvailable, plain
-from ceasewatch.sim.score_run import Ellipse
-from ceasewatch.sim.score_truth import load_truth
-from ceasewatch.sim.score_violations import ViolationScore
+from ceasewatch.sim.scoring.attribution import AttributionScore
+from ceasewatch.sim.scoring.coverage import AlertScore, CoverageScore, SectorCoverage
+from ceasewatch.sim.scoring.line import LineAxis
+from ceasewatch.sim.scoring.location import LocationScore, inside_ellipses, mahalanobis_squared
+from ceasewatch.sim.scoring.match import EventScore, assign
+from ceasewatch.sim.scoring.report import NotAvailable, plain
+from ceasewatch.sim.scoring.run import Ellipse
+from ceasewatch.sim.scoring.score import ScoreReport, agreement_of, run_score, score, write_score
+from ceasewatch.sim.scoring.truth import load_truth
+from ceasewatch.sim.scoring.violations import ViolationScore
 from tests.sim.score_fixtures import (
     Scene,
     basic_scene,

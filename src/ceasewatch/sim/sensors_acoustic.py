@@ -94,7 +94,7 @@ def detection_probability(
     """Probability that a sensor of nominal ``range_m`` hears a source ``distance_m`` away.
 
     The one detection model of acoustic sensors: the simulator draws from it and the
-    planner (:mod:`.plan_model`) integrates it.
+    planner (:mod:`.model`) integrates it.
     """
     r50 = r50_m(range_m, loudness_db)
     return np.asarray(p_max) * expit(-(as_array(distance_m) - r50) / (WIDTH_FRACTION * r50))

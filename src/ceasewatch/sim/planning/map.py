@@ -48,8 +48,8 @@ from ceasewatch.report.map_page import FIGURE_SIZE_IN, Page, footer, layout, tit
 from ceasewatch.report.map_placer import LabelPlacer
 from ceasewatch.report.map_style import BACKGROUND, BASEMAP_EDGE, LAND, PARTY, fill, stroke
 from ceasewatch.sim.base import Deployment, SensorKind
-from ceasewatch.sim.plan import Plan
-from ceasewatch.sim.plan_panel import draw_panel
+from ceasewatch.sim.planning.panel import draw_panel
+from ceasewatch.sim.planning.plan import Plan
 
 FORMATS = {".png": "png", ".svg": "svg"}
 P3_BOUNDS = (0.0, 0.5, 0.9, 0.99, 1.0)

@@ -15,8 +15,8 @@ from matplotlib.legend_handler import HandlerTuple
 
 from ceasewatch.report.map_page import Page
 from ceasewatch.sim.base import Deployment, SensorKind
-from ceasewatch.sim.plan import Plan
-from ceasewatch.sim.plan_table import NONE, TOTAL
+from ceasewatch.sim.planning.plan import Plan
+from ceasewatch.sim.planning.table import NONE, TOTAL
 
 GAP = 0.018  # between blocks, in panel heights
 KIND_WORDS = {

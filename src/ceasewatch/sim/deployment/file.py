@@ -19,11 +19,11 @@ from ceasewatch.errors import CeasewatchError, InputError, Problem
 from ceasewatch.model.geo import geodesic_inverse
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, Sensor, SensorKind, stream
-from ceasewatch.sim.deployment import STYLES, layout
-from ceasewatch.sim.deployment_fields import read_sensor
-from ceasewatch.sim.deployment_generators import StyleEntry, read_generator
-from ceasewatch.sim.deployment_kinds import Along, generate_along
-from ceasewatch.sim.deployment_place import Ground, Placed, assign_ids
+from ceasewatch.sim.deployment.fields import read_sensor
+from ceasewatch.sim.deployment.generators import StyleEntry, read_generator
+from ceasewatch.sim.deployment.kinds import Along, generate_along
+from ceasewatch.sim.deployment.layout import STYLES, layout
+from ceasewatch.sim.deployment.place import Ground, Placed, assign_ids
 
 FORMAT = "ceasewatch-deployment/1"
 TOP = ("format", "name", "agreement", "seed", "sensors", "generate")

@@ -11,7 +11,7 @@ from shapely.geometry import LineString, MultiLineString
 
 from ceasewatch.model.geo import FloatArray, Linework, LocalProjection, geodesic_inverse
 from ceasewatch.sim.base import Sensor
-from ceasewatch.sim.plan_model import (
+from ceasewatch.sim.planning.model import (
     CUTOFF_SHARE,
     detection_probability,
     p_at_least,

@@ -11,10 +11,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ceasewatch.sim.score_attribution import AttributionScore
-from ceasewatch.sim.score_line import AlongLine
-from ceasewatch.sim.score_location import LocationScore
-from ceasewatch.sim.score_report import NotAvailable
+from ceasewatch.sim.scoring.attribution import AttributionScore
+from ceasewatch.sim.scoring.line import AlongLine
+from ceasewatch.sim.scoring.location import LocationScore
+from ceasewatch.sim.scoring.report import NotAvailable
 
 WIDTH_IN = 8.27
 BLUE, ORANGE, VERMILION, GREY, INK = "#0072B2", "#E69F00", "#D55E00", "#8C8C8C", "#222222"

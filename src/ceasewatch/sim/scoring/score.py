@@ -5,11 +5,11 @@ frozen dataclasses; :func:`write_score` writes ``score.json``, ``matches.jsonl``
 every truth source and run event) and two plots; :func:`run_score` is what the command calls.
 The metrics are defined in docs/scoring.md and in the modules that compute them:
 
-- events (association, precision, recall, F1) — :mod:`~ceasewatch.sim.score_match`
-- location error, ellipse honesty, origin-time error — :mod:`~ceasewatch.sim.score_location`
-- violations by rule, clutter called a violation — :mod:`~ceasewatch.sim.score_violations`
-- attribution accuracy and calibration (ECE) — :mod:`~ceasewatch.sim.score_attribution`
-- coverage error, time to alert — :mod:`~ceasewatch.sim.score_coverage`
+- events (association, precision, recall, F1) — :mod:`~ceasewatch.sim.scoring.match`
+- location error, ellipse honesty, origin-time error — :mod:`~ceasewatch.sim.scoring.location`
+- violations by rule, clutter called a violation — :mod:`~ceasewatch.sim.scoring.violations`
+- attribution accuracy and calibration (ECE) — :mod:`~ceasewatch.sim.scoring.attribution`
+- coverage error, time to alert — :mod:`~ceasewatch.sim.scoring.coverage`
 
 A section that cannot be scored (the run has no such file) is a :class:`NotAvailable` with the
 reason, never an error; a malformed line in either folder is an ``InputError`` at ``file:line``.
@@ -24,11 +24,11 @@ from typing import Any
 
 from ceasewatch.agreement.catalog import resolve
 from ceasewatch.agreement.types import Agreement
-from ceasewatch.sim.score_attribution import AttributionScore, score_attribution
-from ceasewatch.sim.score_coverage import AlertScore, CoverageScore, score_alerts, score_coverage
-from ceasewatch.sim.score_line import AlongLine, LineAxis
-from ceasewatch.sim.score_location import LocationScore, offsets_en_m, score_location
-from ceasewatch.sim.score_match import (
+from ceasewatch.sim.scoring.attribution import AttributionScore, score_attribution
+from ceasewatch.sim.scoring.coverage import AlertScore, CoverageScore, score_alerts, score_coverage
+from ceasewatch.sim.scoring.line import AlongLine, LineAxis
+from ceasewatch.sim.scoring.location import LocationScore, offsets_en_m, score_location
+from ceasewatch.sim.scoring.match import (
     MATCH_FRACTION,
     EventMatching,
     EventScore,
@@ -36,11 +36,11 @@ from ceasewatch.sim.score_match import (
     match_events,
     score_events,
 )
-from ceasewatch.sim.score_report import DETAIL, NotAvailable, plain, section
-from ceasewatch.sim.score_run import RUN_FILES, Run, load_run
-from ceasewatch.sim.score_summary import summary
-from ceasewatch.sim.score_truth import Truth, load_truth
-from ceasewatch.sim.score_violations import ViolationScore, score_violations
+from ceasewatch.sim.scoring.report import DETAIL, NotAvailable, plain, section
+from ceasewatch.sim.scoring.run import RUN_FILES, Run, load_run
+from ceasewatch.sim.scoring.summary import summary
+from ceasewatch.sim.scoring.truth import Truth, load_truth
+from ceasewatch.sim.scoring.violations import ViolationScore, score_violations
 
 FORMAT = "ceasewatch-score/1"
 SECTIONS = ("events", "location", "violations", "attribution", "coverage", "alerts")
@@ -230,7 +230,7 @@ def _outcomes(matching: EventMatching, truth: Truth) -> tuple[dict[str, Any], ..
 def write_score(report: ScoreReport, out_dir: Path) -> Path:
     """Write ``score.json``, ``matches.jsonl``, ``calibration.png`` and
     ``errors_along_line.png`` into ``out_dir`` (created if needed); return the JSON's path."""
-    from ceasewatch.sim.score_plots import calibration_figure, errors_figure, save
+    from ceasewatch.sim.scoring.plots import calibration_figure, errors_figure, save
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """The generators of a deployment file: sensors of a kind along a stretch of line, or one of
-the built-in styles. Like :mod:`.deployment_fields`, every problem is recorded with its place in
+the built-in styles. Like :mod:`.fields`, every problem is recorded with its place in
 the file, and an entry with a problem gives None."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ceasewatch.agreement.reader import Context, Obj, length_keys
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.agreement.yamldoc import Path, pointer
 from ceasewatch.sim.base import SensorKind
-from ceasewatch.sim.deployment_fields import (
+from ceasewatch.sim.deployment.fields import (
     KINDS,
     length_spread,
     open_entry,
@@ -20,8 +20,8 @@ from ceasewatch.sim.deployment_fields import (
     read_owner,
     read_spread,
 )
-from ceasewatch.sim.deployment_kinds import Along
-from ceasewatch.sim.deployment_place import Spread
+from ceasewatch.sim.deployment.kinds import Along
+from ceasewatch.sim.deployment.place import Spread
 
 GENERATED = ("acoustic", "radar", "uav", "observer")
 GEN_COMMON: tuple[str, ...] = ("kind", "line", *length_keys("every"), *length_keys("from"))

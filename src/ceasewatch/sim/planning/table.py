@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from ceasewatch.model.geo import FloatArray
 
 if TYPE_CHECKING:
-    from ceasewatch.sim.plan import Plan
+    from ceasewatch.sim.planning.plan import Plan
 
 NONE = "(none)"
 TOTAL = "(total)"

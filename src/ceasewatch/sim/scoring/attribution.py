@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ceasewatch.sim.score_report import NotAvailable, ratio
-from ceasewatch.sim.score_run import Violation
-from ceasewatch.sim.score_truth import Happening
+from ceasewatch.sim.scoring.report import NotAvailable, ratio
+from ceasewatch.sim.scoring.run import Violation
+from ceasewatch.sim.scoring.truth import Happening
 
 BINS = 10
 CONFIDENT_P = 0.9

@@ -15,7 +15,7 @@ from ceasewatch.agreement.reader import Context, Obj, length_keys, read_point
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.agreement.yamldoc import Path, pointer
 from ceasewatch.sim.base import Sensor, SensorKind
-from ceasewatch.sim.deployment_place import MISSION, Spread
+from ceasewatch.sim.deployment.place import MISSION, Spread
 
 KINDS = tuple(str(k) for k in SensorKind)
 COMMON: tuple[str, ...] = ("id", "kind", "owner", "position", "elev_m", *length_keys("range"))

@@ -20,10 +20,10 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ceasewatch.sim.score_io import RecordKey
-from ceasewatch.sim.score_report import DETAIL, f1, ratio
-from ceasewatch.sim.score_run import Event
-from ceasewatch.sim.score_truth import Happening, Source
+from ceasewatch.sim.scoring.io import RecordKey
+from ceasewatch.sim.scoring.report import DETAIL, f1, ratio
+from ceasewatch.sim.scoring.run import Event
+from ceasewatch.sim.scoring.truth import Happening, Source
 
 MATCH_FRACTION = 0.5
 

@@ -19,7 +19,7 @@ from ceasewatch.agreement.locate import Locator
 from ceasewatch.agreement.types import Agreement, Line
 from ceasewatch.model.geo import FloatArray, geodesic_forward
 from ceasewatch.sim.base import Sensor, SensorKind
-from ceasewatch.sim.deployment_line import LineWalk, Stations
+from ceasewatch.sim.deployment.line import LineWalk, Stations
 
 GRID_STEP_M = 500.0
 GRID_REACH_M = 3000.0

@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ceasewatch.sim.score_match import EventMatching, assign
-from ceasewatch.sim.score_report import DETAIL, f1, ratio
-from ceasewatch.sim.score_run import Violation
-from ceasewatch.sim.score_truth import Happening, Source
+from ceasewatch.sim.scoring.match import EventMatching, assign
+from ceasewatch.sim.scoring.report import DETAIL, f1, ratio
+from ceasewatch.sim.scoring.run import Violation
+from ceasewatch.sim.scoring.truth import Happening, Source
 
 TruthViolation = tuple[str, str]
 """(happening id, rule id)."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ceasewatch.sim.score_report import NotAvailable
+from ceasewatch.sim.scoring.report import NotAvailable
 
 if TYPE_CHECKING:
-    from ceasewatch.sim.score import ScoreReport
+    from ceasewatch.sim.scoring.score import ScoreReport
 
 
 def _f(value: float | None, digits: int = 3) -> str:

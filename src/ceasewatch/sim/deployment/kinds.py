@@ -19,8 +19,8 @@ import numpy as np
 from ceasewatch.model.geo import geodesic_inverse
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Sensor, SensorKind
-from ceasewatch.sim.deployment_line import ChainageIndex
-from ceasewatch.sim.deployment_place import (
+from ceasewatch.sim.deployment.line import ChainageIndex
+from ceasewatch.sim.deployment.place import (
     Ground,
     Placed,
     Placement,

@@ -5,7 +5,7 @@ stretch, so that the stretches add up to the line's length) and at ``offsets_m``
 (positive on the side of the line's second party). For each point :func:`plan` computes
 
 * ``p3``: the probability that at least three acoustic sensors hear an explosion there (the
-  minimum for a located event; :mod:`.plan_model`),
+  minimum for a located event; :mod:`.model`),
 * ``error95_m``: the expected location error, the semi-major axis of the Cramér–Rao 95 %
   ellipse of TDOA location (infinite where three hearers are unlikely, P(≥3) < 0.5),
 * ``radar``: inside the range and sector of at least one radar,
@@ -29,14 +29,14 @@ from ceasewatch.agreement.types import Agreement
 from ceasewatch.model.geo import FloatArray, LocalProjection
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, SensorKind
-from ceasewatch.sim.deployment_line import LineWalk
-from ceasewatch.sim.plan_coverage import (
+from ceasewatch.sim.deployment.line import LineWalk
+from ceasewatch.sim.planning.coverage import (
     acoustic_coverage,
     drone_coverage,
     radar_coverage,
     range_coverage,
 )
-from ceasewatch.sim.plan_table import sector_rows, table_text
+from ceasewatch.sim.planning.table import sector_rows, table_text
 
 OFFSETS_M = (-10_000.0, -2_000.0, 0.0, 2_000.0, 10_000.0)
 GOOD_P3 = 0.9
@@ -249,7 +249,7 @@ def run_plan(
     agreement: Agreement, deployment: Deployment, out: Path, *, step_m: float = 1000.0
 ) -> tuple[str, Path]:
     """Plan, draw the map to ``out`` (.png or .svg), and return the table text and the path."""
-    from ceasewatch.sim.plan_map import render_plan_map
+    from ceasewatch.sim.planning.map import render_plan_map
 
     gazetteer = Gazetteer.default()
     result = plan(agreement, deployment, step_m=step_m, gazetteer=gazetteer)

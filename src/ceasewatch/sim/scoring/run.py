@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceasewatch.errors import InputError
-from ceasewatch.sim.score_io import EVENT_RECORD_FIELDS, Line, RecordKey, read_jsonl, unique
-from ceasewatch.sim.score_truth import CoverageRow, read_coverage
+from ceasewatch.sim.scoring.io import EVENT_RECORD_FIELDS, Line, RecordKey, read_jsonl, unique
+from ceasewatch.sim.scoring.truth import CoverageRow, read_coverage
 
 RUN_FILES = ("events.jsonl", "violations.jsonl", "coverage.jsonl", "alerts.jsonl")
 

@@ -22,9 +22,9 @@ import shapely
 
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.model.time import NS_PER_S
-from ceasewatch.sim.score_report import NotAvailable, Spread
-from ceasewatch.sim.score_run import Alert, Violation
-from ceasewatch.sim.score_truth import CoverageRow, Happening
+from ceasewatch.sim.scoring.report import NotAvailable, Spread
+from ceasewatch.sim.scoring.run import Alert, Violation
+from ceasewatch.sim.scoring.truth import CoverageRow, Happening
 
 NO_SECTOR = "(no sector)"
 

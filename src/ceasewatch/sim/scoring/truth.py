@@ -15,7 +15,7 @@ from typing import Any
 
 from ceasewatch.errors import InputError
 from ceasewatch.sim.base import CLUTTER
-from ceasewatch.sim.score_io import (
+from ceasewatch.sim.scoring.io import (
     Line,
     RecordKey,
     read_json_object,

@@ -19,9 +19,9 @@ from scipy.stats import chi2
 
 from ceasewatch.model.geo import geodesic_inverse
 from ceasewatch.model.time import NS_PER_S
-from ceasewatch.sim.score_match import Pair
-from ceasewatch.sim.score_report import NotAvailable, Spread, ratio, wilson_interval
-from ceasewatch.sim.score_run import Ellipse
+from ceasewatch.sim.scoring.match import Pair
+from ceasewatch.sim.scoring.report import NotAvailable, Spread, ratio, wilson_interval
+from ceasewatch.sim.scoring.run import Ellipse
 
 
 @dataclass(frozen=True)

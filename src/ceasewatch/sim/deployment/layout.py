@@ -1,5 +1,5 @@
 """Sensor deployments: the built-in ``dense`` and ``sparse`` styles along an agreement's lines,
-deployment files a user writes (:mod:`.deployment_file`), and ``sensors.geojson``.
+deployment files a user writes (:mod:`.file`), and ``sensors.geojson``.
 
 A generated deployment is a pure function of (agreement, style, seed): randomness comes from
 ``stream(seed, "deployment/<kind>/<line>")``, one stream per kind and line, so changing how
@@ -37,8 +37,8 @@ from ceasewatch.agreement.types import Agreement
 from ceasewatch.errors import InputError
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.sim.base import Deployment, SensorKind, stream
-from ceasewatch.sim.deployment_kinds import Along, generate_along, satellites
-from ceasewatch.sim.deployment_place import Ground, Placed, assign_ids
+from ceasewatch.sim.deployment.kinds import Along, generate_along, satellites
+from ceasewatch.sim.deployment.place import Ground, Placed, assign_ids
 
 __all__ = [
     "STYLES",
@@ -141,7 +141,7 @@ def load_deployment(
     path: str | Path, agreement: Agreement | None = None, *, gazetteer: Gazetteer | None = None
 ) -> Deployment:
     """A deployment from a YAML file (docs/deployment.md); errors name file, line and column."""
-    from ceasewatch.sim.deployment_file import load_deployment as load
+    from ceasewatch.sim.deployment.file import load_deployment as load
 
     return load(path, agreement, gazetteer=gazetteer)
 
