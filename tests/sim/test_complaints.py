@@ -14,9 +14,9 @@ from ceasewatch.model.geo import geodesic_inverse
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.model.time import NS_PER_S, parse_ns
 from ceasewatch.sim.base import Emission, Happening, HappeningKind
-from ceasewatch.sim.complaints import complaints
-from ceasewatch.sim.happenings import generate
+from ceasewatch.sim.happenings.generate import generate
 from ceasewatch.sim.scenarios import ComplaintSpec, scenario
+from ceasewatch.sim.sources.complaints import complaints
 from ceasewatch.sim.world import World
 
 HOUR = 3600 * NS_PER_S

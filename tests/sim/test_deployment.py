@@ -163,18 +163,20 @@ def test_radars_stand_behind_the_line_and_face_it(dense: list[Placed], ua_locato
     assert Counter(p.side for p in placed)["UA"] in (len(placed) // 2, (len(placed) + 1) // 2)
 
 
-def test_drones_patrol_within_10_km_of_the_line(dense: list[Placed], ua_locator: Locator) -> None:
+def test_drones_patrol_into_the_withdrawal_zones(dense: list[Placed], ua_locator: Locator) -> None:
     drones = [p.sensor for p in of(dense, SensorKind.UAV)]
     for drone in drones:
         route = np.array(drone.route)
         assert (drone.lon, drone.lat) == tuple(route[0])
         batch = ua_locator.batch(route[:, 0], route[:, 1], 0.0)
-        assert batch.line_distance_m[:, 0].max() <= 10_000
+        turns = batch.line_distance_m[:, 0]
+        # Turns 3-20 km across the line (a bend of the line can bring one nearer).
+        assert turns.max() <= 21_000 and np.median(turns) >= 3_000
         signs = np.sign(batch.line_signed_m[:, 0])
         assert (signs > 0).any() and (signs < 0).any()  # it zig-zags across the line
         _, legs = geodesic_inverse(route[:-1, 0], route[:-1, 1], route[1:, 0], route[1:, 1])
-        assert 10_000 <= legs.sum() <= 250_000
-        assert 25 <= drone.speed_mps <= 35 and drone.swath_m == 2000
+        assert 10_000 <= legs.sum() <= 600_000
+        assert 25 <= drone.speed_mps <= 35 and drone.swath_m == 6000
     assert 0 < sum(d.night_capable for d in drones) < len(drones)
 
 

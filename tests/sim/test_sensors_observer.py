@@ -22,9 +22,9 @@ from ceasewatch.sim.base import (
     Sensor,
     SensorKind,
 )
-from ceasewatch.sim.happenings import generate
+from ceasewatch.sim.happenings.generate import generate
 from ceasewatch.sim.scenarios import scenario
-from ceasewatch.sim.sensors_observer import ObserverModel
+from ceasewatch.sim.sources.observer import ObserverModel
 from ceasewatch.sim.world import World
 
 DAY = parse_ns("2026-02-18T00:00:00Z")

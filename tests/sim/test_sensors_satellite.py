@@ -13,7 +13,7 @@ import pytest
 from ceasewatch.model.geo import geodesic_inverse
 from ceasewatch.model.time import NS_PER_S, parse_ns
 from ceasewatch.sim.base import Conditions, Happening, HappeningKind, Sensor, SensorKind
-from ceasewatch.sim.sensors_satellite import (
+from ceasewatch.sim.sources.satellite import (
     FIRMS_COLUMNS,
     INDUSTRIAL,
     PLATFORMS,

@@ -21,10 +21,10 @@ from ceasewatch.sim.base import (
     Sensor,
     SensorKind,
 )
-from ceasewatch.sim.happenings import generate
+from ceasewatch.sim.happenings.generate import generate
 from ceasewatch.sim.scenarios import scenario
-from ceasewatch.sim.sensors_uav import CONFUSION, UavModel
-from ceasewatch.sim.sun import SUNRISE_DEG, light_windows, solar_elevation_deg
+from ceasewatch.sim.sources.sun import SUNRISE_DEG, light_windows, solar_elevation_deg
+from ceasewatch.sim.sources.uav import CONFUSION, UavModel
 from ceasewatch.sim.world import World
 
 DAY = parse_ns("2026-02-18T00:00:00Z")

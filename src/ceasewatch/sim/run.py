@@ -21,6 +21,7 @@ from ceasewatch.errors import InputError
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.model.time import NS_PER_S, parse_ns
 from ceasewatch.sim.base import Conditions, Deployment, Emission, Jamming, SensorModel, stream
+from ceasewatch.sim.coverage import coverage_rows
 from ceasewatch.sim.happenings import Generated, generate
 from ceasewatch.sim.output import (
     STREAM_FILES,
@@ -68,11 +69,11 @@ class RunSummary:
 
 
 def sensor_models() -> list[SensorModel]:
-    from ceasewatch.sim.sensors_acoustic import AcousticModel
-    from ceasewatch.sim.sensors_observer import ObserverModel
-    from ceasewatch.sim.sensors_radar import RadarModel
-    from ceasewatch.sim.sensors_satellite import SatelliteModel
-    from ceasewatch.sim.sensors_uav import UavModel
+    from ceasewatch.sim.sources.acoustic import AcousticModel
+    from ceasewatch.sim.sources.observer import ObserverModel
+    from ceasewatch.sim.sources.radar import RadarModel
+    from ceasewatch.sim.sources.satellite import SatelliteModel
+    from ceasewatch.sim.sources.uav import UavModel
 
     return [AcousticModel(), RadarModel(), UavModel(), SatelliteModel(), ObserverModel()]
 
@@ -142,7 +143,7 @@ def _complaints(
     conditions: Conditions,
     seed: int,
 ) -> Emission:
-    from ceasewatch.sim.complaints import complaints
+    from ceasewatch.sim.sources.complaints import complaints
 
     return complaints(
         generated.happenings,
@@ -151,6 +152,7 @@ def _complaints(
         start_ns,
         conditions.end_ns,
         stream(seed, "complaints"),
+        gazetteer=world.gazetteer,
     )
 
 
@@ -196,6 +198,9 @@ def _write(
         [row for name, e in merged.items() for row in delivery_rows(e, ids[name])],
     )
     write_json(truth_dir / "conditions.json", _conditions_json(conditions, deployment))
+    write_jsonl(
+        truth_dir / "coverage.jsonl", coverage_rows(deployment, conditions, happenings, seed)
+    )
     summary = _summary(out_dir, scenario, seed, happenings, merged, len(false_alarms), conditions)
     write_json(
         truth_dir / "scenario.json",

@@ -133,7 +133,7 @@ SCENARIOS: dict[str, Scenario] = {
         name="peak-day",
         description="The whole line on a day like 18 February 2022 (OSCE: 1,566 violations, "
         "about 1,400 explosions), with February's clutter.",
-        missions_per_h=7.2,
+        missions_per_h=7.9,
         bursts_per_h=5.5,
         drone_strikes_per_h=1.0,
         presences=16,

@@ -8,7 +8,7 @@ from typing import Any
 
 from ceasewatch.sim.base import Emission, Happening, HappeningKind
 from ceasewatch.sim.output import ns_text
-from ceasewatch.sim.sensors_acoustic import sources as acoustic_sources
+from ceasewatch.sim.sources.acoustic import sources as acoustic_sources
 from ceasewatch.sim.world import World
 
 STREAM_KEY = {

@@ -91,6 +91,12 @@ class World:
         along = (self._cumulative[inside] + self._cumulative[np.add(inside, 1)]) / 2.0
         return float(np.median(along))
 
+    def on_side(self, point: tuple[FloatArray, FloatArray], sign: float) -> bool:
+        """Whether a point lies on the ground of the party whose offsets have ``sign``."""
+        batch = self.locator.batch(point[0], point[1], 0.0)
+        index = batch.control_ids.index(self.parties[1 if sign > 0 else 0])
+        return bool(batch.control[0, index] >= 0.5)
+
     def other_party(self, party: str) -> str:
         return self.parties[0] if party == self.parties[1] else self.parties[1]
 

@@ -223,7 +223,7 @@ def read_sensor(ctx: Context, path: Path, value: Any, agreement: Agreement | Non
     values: dict[str, Any] = {k: v for k, v in numbers.items() if v is not None}
     if kind == "uav":
         values.setdefault("speed_mps", 30.0)
-        values.setdefault("swath_m", 2000.0)
+        values.setdefault("swath_m", 6000.0)
         values["route"] = tuple(route or ())
     return Sensor(
         ident,

@@ -49,9 +49,9 @@ DEFAULTS: dict[SensorKind, dict[str, Spread]] = {
         "p_detect": Spread(0.85, 0.95),
     },
     SensorKind.UAV: {
-        "offset_m": Spread(2000.0, 8000.0),
+        "offset_m": Spread(3000.0, 20000.0),
         "speed_mps": Spread(27.0, 33.0),
-        "swath_m": Spread.of(2000.0),
+        "swath_m": Spread.of(6000.0),
         "p_detect": Spread(0.75, 0.9),
     },
     SensorKind.OBSERVER: {

@@ -12,8 +12,8 @@ acoustic   every 2.5 km, alternating sides, 2–6 km    every 7.5 km, alternatin
            from the line (each side every 5 km)       every 15 km)
 radar      every 60 km, alternating sides, 5–15 km    every 150 km
            behind the line, facing it (90° sector)
-uav        a patrol per 100 km, zig-zagging within    a 100 km patrol per 300 km
-           8 km of the line
+uav        a patrol per 100 km, zig-zagging 3–20 km   a 100 km patrol per 300 km
+           into both sides (withdrawal zones)
 observer   teams in settlements 3–15 km from the      at least 75 km apart
            line, both sides, at least 25 km apart
 satellite  VIIRS on SNPP, NOAA-20, NOAA-21, and       the three VIIRS

@@ -34,8 +34,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ceasewatch.model.geo import FloatArray, as_array
-from ceasewatch.sim.sensors_acoustic import SOUND_SPEED_MPS as SPEED_OF_SOUND_MPS
-from ceasewatch.sim.sensors_acoustic import detection_probability as acoustic_detection
+from ceasewatch.sim.sources.acoustic import SOUND_SPEED_MPS as SPEED_OF_SOUND_MPS
+from ceasewatch.sim.sources.acoustic import detection_probability as acoustic_detection
 
 CUTOFF_SHARE = 2.0
 """Beyond this many times its nominal range a sensor is taken to hear nothing."""

@@ -49,7 +49,7 @@ import numpy as np
 from ceasewatch.model.geo import geodesic_forward, geodesic_inverse
 from ceasewatch.model.time import NS_PER_S
 from ceasewatch.sim.base import Conditions, Emission, Happening, HappeningKind, Sensor, SensorKind
-from ceasewatch.sim.sun import solar_elevation_deg
+from ceasewatch.sim.sources.sun import solar_elevation_deg
 
 FIRMS_COLUMNS = (
     "latitude",
@@ -117,6 +117,7 @@ class Pass:
     t_ns: int
     nadir_lon: float
     cloudy: frozenset[tuple[int, int]]  # (floor(lon / 0.5), floor(lat / 0.5)) under cloud
+    cells: int = 0  # cells of the region, cloudy or not
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ class SatelliteModel:
             cells = frozenset(
                 (x0 + int(i), y0 + int(j)) for j, i in zip(*np.nonzero(cloud), strict=True)
             )
-            passes.append(Pass(sensor_id, name, t, nadir, cells))
+            passes.append(Pass(sensor_id, name, t, nadir, cells, int(cloud.size)))
         return passes
 
     def fires(self, happenings: Sequence[Happening], rng: np.random.Generator) -> list[Fire]:

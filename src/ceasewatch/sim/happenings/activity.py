@@ -7,7 +7,7 @@ import numpy as np
 
 from ceasewatch.model.time import NS_PER_S
 from ceasewatch.sim.base import Happening, HappeningKind, Jamming
-from ceasewatch.sim.events import BURST_DB, DRONE_STRIKE_DB, FireProcess
+from ceasewatch.sim.happenings.fire import BURST_DB, DRONE_STRIKE_DB, FireProcess
 from ceasewatch.sim.scenarios import Scenario
 from ceasewatch.sim.world import World
 
@@ -72,22 +72,29 @@ def drone_strikes(fire: FireProcess, rng: np.random.Generator) -> list[Happening
 
 
 def presences(fire: FireProcess, rng: np.random.Generator) -> list[Happening]:
-    """Heavy weapons standing for hours: inside their withdrawal zone (a violation) or beyond it."""
+    """Heavy weapons standing for hours: inside their withdrawal zone (a violation; brought
+    forward, within 25 km of the line) or beyond it."""
     world, scenario = fire.world, fire.scenario
     withdrawal = world.agreement.withdrawal
-    distances = {(w, p): d for w, p, d in withdrawal.distances_m} if withdrawal else {}
+    distances: dict[tuple[str, str], float] = (
+        {(w, p): d for w, p, d in withdrawal.distances_m} if withdrawal else {}
+    )
     out = []
     for ti, a in zip(fire.times(scenario.presences), fire.along(scenario.presences), strict=True):
         party = world.parties[int(rng.uniform() < 0.5)]
         weapon = PRESENCE_WEAPONS[int(rng.integers(len(PRESENCE_WEAPONS)))]
         limit = distances.get((weapon, party), 20_000.0)
         if rng.uniform() < scenario.presence_violating_share:
-            depth = rng.uniform(0.05, 0.95) * limit
+            depth = min(rng.uniform(0.05, 0.6) * limit, rng.uniform(2_000.0, 25_000.0))
         else:
             depth = limit + rng.uniform(3_000.0, 25_000.0)
-        foot = world.on_line([a])
-        lon, lat = world.offset(foot, [world.side_sign(party) * depth], rng.normal(0.0, 10.0))
-        duration_s = rng.uniform(2.0, 10.0) * 3600.0
+        sign = world.side_sign(party)
+        for _ in range(20):  # on its party's ground, whatever the bends of the line
+            lon, lat = world.offset(world.on_line([a]), [sign * depth], rng.normal(0.0, 10.0))
+            if world.on_side((lon, lat), sign):
+                break
+            a = float(np.clip(a + rng.normal(0.0, 3000.0), 0.0, world.length_m))
+        duration_s = rng.uniform(6.0, 24.0) * 3600.0
         out.append(
             Happening(
                 "",

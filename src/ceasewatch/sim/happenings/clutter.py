@@ -19,7 +19,7 @@ import shapely
 
 from ceasewatch.model.time import NS_PER_S, format_ns, from_ns, to_ns
 from ceasewatch.sim.base import Emission, Happening, HappeningKind
-from ceasewatch.sim.events import IMPACT_DB, FireProcess
+from ceasewatch.sim.happenings.fire import IMPACT_DB, FireProcess
 
 QUARRY_DB = 6.0
 THUNDER_DB = 4.0

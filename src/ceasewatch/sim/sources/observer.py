@@ -50,8 +50,8 @@ import numpy as np
 from ceasewatch.model.geo import compass16, geodesic_inverse
 from ceasewatch.model.time import NS_PER_S, format_ns
 from ceasewatch.sim.base import Conditions, Emission, Happening, HappeningKind, Sensor, SensorKind
-from ceasewatch.sim.events import BURST_DB, LAUNCH_DB, LOCAL_OFFSET_H
-from ceasewatch.sim.sun import CIVIL_DEG, solar_elevation_deg
+from ceasewatch.sim.happenings.fire import BURST_DB, LAUNCH_DB, LOCAL_OFFSET_H
+from ceasewatch.sim.sources.sun import CIVIL_DEG, solar_elevation_deg
 
 BLASTS = frozenset({HappeningKind.QUARRY_BLAST, HappeningKind.DEMINING, HappeningKind.THUNDER})
 BURST_REACH_M = 3000.0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ceasewatch.model.geo import geodesic_distance_m
 from ceasewatch.model.time import NS_PER_S
 from ceasewatch.sim.base import Circle, Happening, HappeningKind, Jamming
 from ceasewatch.sim.scenarios import Episode, Scenario
@@ -146,29 +147,40 @@ class FireProcess:
         )
 
     def rounds(self, mission: Mission) -> Iterator[Happening]:
-        """The rounds of one mission: same launch site, impacts scattered around an aim point."""
+        """The rounds of one mission: same launch site, impacts scattered around an aim point.
+
+        The battery stands on its party's ground and aims across the line (a short round falls
+        on its own side); where a bend of the line would put either on the wrong ground, the
+        geometry is drawn again a little further along.
+        """
         rng, world = self.rng, self.world
         weapon = mission.weapon
-        low, high = RANGE_KM[weapon]
-        range_m = rng.uniform(low, high) * 1000.0
-        behind = rng.uniform(0.3, 0.7) * range_m
         sign = world.side_sign(mission.party)
-        foot = world.on_line([mission.along_m])
-        turn = rng.normal(0.0, 15.0)
-        launch = world.offset(foot, [sign * behind], turn)
         short = rng.uniform() < self.scenario.own_side_share
-        if short:  # falls short, between the battery and the line
-            across = sign * behind * rng.uniform(0.1, 0.5)
-        else:
-            across = -sign * max(range_m - behind, 200.0)
-        aim = world.offset(foot, [across], -turn)
+        for attempt in range(20):
+            low, high = RANGE_KM[weapon]
+            range_m = rng.uniform(low, high) * 1000.0
+            behind = rng.uniform(0.3, 0.7) * range_m
+            along = mission.along_m + (rng.normal(0.0, 2000.0) if attempt else 0.0)
+            foot = world.on_line([along])
+            turn = rng.normal(0.0, 15.0)
+            launch = world.offset(foot, [sign * behind], turn)
+            if short:  # falls short, between the battery and the line
+                across = sign * behind * rng.uniform(0.1, 0.5)
+            else:
+                across = -sign * max(range_m - behind, 200.0)
+            aim = world.offset(foot, [across], -turn)
+            if world.on_side(launch, sign) and world.on_side(aim, sign if short else -sign):
+                break
         mean = self.scenario.rounds_mean.get(weapon, 3.0)
         count = int(rng.geometric(1.0 / mean)) if mean > 1 else 1
         spread_m = 0.01 * range_m + 30.0
+        site = world.scatter((launch[0][0], launch[1][0]), 20.0, rng)
         t = mission.t_ns
         for _ in range(count):
             impact = world.scatter((aim[0][0], aim[1][0]), spread_m, rng)
-            flight_s = range_m / SPEED_MPS[weapon] * rng.uniform(0.95, 1.05)
+            distance = float(geodesic_distance_m(*site, *impact)[0])
+            flight_s = distance / SPEED_MPS[weapon] * rng.uniform(0.95, 1.05)
             yield Happening(
                 happening_id="",
                 kind=HappeningKind.SHOT,
@@ -177,7 +189,7 @@ class FireProcess:
                 t_impact_ns=t + int(flight_s * NS_PER_S),
                 party=mission.party,
                 weapon=weapon,
-                launch=world.scatter((launch[0][0], launch[1][0]), 20.0, rng),
+                launch=site,
                 loudness_db=IMPACT_DB[weapon],
                 episode=mission.episode,
                 deliberate=True,

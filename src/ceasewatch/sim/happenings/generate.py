@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ceasewatch.sim import activity, clutter
 from ceasewatch.sim.base import Emission, Happening, Jamming, stream
-from ceasewatch.sim.events import FireProcess, jamming_areas
+from ceasewatch.sim.happenings import activity, clutter
+from ceasewatch.sim.happenings.fire import FireProcess, jamming_areas
+from ceasewatch.sim.happenings.violations import violated_rules
 from ceasewatch.sim.scenarios import Scenario
-from ceasewatch.sim.violations import violated_rules
 from ceasewatch.sim.world import World
 
 

@@ -32,7 +32,7 @@ from ceasewatch.sim.base import (
     Sensor,
     SensorKind,
 )
-from ceasewatch.sim.events import LAUNCH_DB
+from ceasewatch.sim.happenings.fire import LAUNCH_DB
 
 SOUND_SPEED_MPS = 343.0
 R50_FRACTION = 0.75
@@ -100,6 +100,10 @@ def detection_probability(
     return np.asarray(p_max) * expit(-(as_array(distance_m) - r50) / (WIDTH_FRACTION * r50))
 
 
+Pick = tuple[int, int, dict[str, object], str | None, str | None, float]
+"""(arrival ns, sensor index, record without its id, cause, phase, delivery delay s)."""
+
+
 class AcousticModel:
     stream = "picks"
 
@@ -114,19 +118,26 @@ class AcousticModel:
         emission = Emission(self.stream)
         if not acoustic:
             return emission
-        picks: list[tuple[int, int, dict[str, object], str | None, str | None, float]] = []
+        picks: list[Pick] = []
         picks += self._heard(sources(happenings), acoustic, conditions, rng, emission)
         picks += self._false(acoustic, conditions, rng)
         self._number(picks, rng, emission)
         return emission
 
-    def _heard(self, found, acoustic, conditions, rng, emission):  # type: ignore[no-untyped-def]
+    def _heard(
+        self,
+        found: list[Source],
+        acoustic: list[Sensor],
+        conditions: Conditions,
+        rng: np.random.Generator,
+        emission: Emission,
+    ) -> list[Pick]:
         lon = np.array([s.lon for s in acoustic])
         lat = np.array([s.lat for s in acoustic])
         projection = LocalProjection.for_bounds(lon.min(), lat.min(), lon.max(), lat.max())
         tree = cKDTree(np.column_stack(projection.to_xy(lon, lat)))
         reach = np.array([2.0 * r50_m(s.range_m, 0.0) for s in acoustic]).max()
-        out = []
+        out: list[Pick] = []
         for source in found:
             xy = np.column_stack(projection.to_xy([source.lon], [source.lat]))[0]
             near = np.array(
@@ -176,8 +187,10 @@ class AcousticModel:
                 out.append((t, near[k], record, source.happening_id, source.phase, delay))
         return out
 
-    def _false(self, acoustic, conditions, rng):  # type: ignore[no-untyped-def]
-        out = []
+    def _false(
+        self, acoustic: list[Sensor], conditions: Conditions, rng: np.random.Generator
+    ) -> list[Pick]:
+        out: list[Pick] = []
         span_s = (conditions.end_ns - conditions.start_ns) / NS_PER_S
         for index, sensor in enumerate(acoustic):
             count = rng.poisson(sensor.false_alarm_per_h * span_s / 3600.0)
@@ -201,7 +214,7 @@ class AcousticModel:
                 out.append((int(t), index, record, None, None, delay))
         return out
 
-    def _number(self, picks, rng, emission):  # type: ignore[no-untyped-def]
+    def _number(self, picks: list[Pick], rng: np.random.Generator, emission: Emission) -> None:
         """Pick ids per sensor in time order; then the emission in id order."""
         picks.sort(key=lambda p: (p[2]["sensor_id"], p[0], p[3] or "", p[4] or ""))
         counters: dict[str, int] = {}

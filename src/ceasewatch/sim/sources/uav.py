@@ -41,7 +41,7 @@ import numpy as np
 from ceasewatch.model.geo import FloatArray, geodesic_forward, geodesic_inverse
 from ceasewatch.model.time import NS_PER_S, format_ns
 from ceasewatch.sim.base import Conditions, Emission, Happening, HappeningKind, Sensor, SensorKind
-from ceasewatch.sim.sun import light_windows
+from ceasewatch.sim.sources.sun import light_windows
 
 CONFUSION: dict[str, tuple[str, ...]] = {
     "tank": ("apc", "artillery_ge_100mm"),

@@ -20,6 +20,8 @@ from ceasewatch.model.geo import geodesic_forward, geodesic_inverse
 from ceasewatch.model.time import NS_PER_S, format_ns
 from ceasewatch.sim.base import Conditions, Emission, Happening, HappeningKind, Sensor, SensorKind
 
+Found = list[tuple[int, str, dict[str, object], str | None, str | None]]
+"""(time, sensor id, record without its id, cause, phase) before numbering."""
 CEP_TO_SIGMA = 1.0 / 1.1774  # circular error probable to one-sigma per axis
 PROJECTILE = {
     "mortar": "mortar",
@@ -45,7 +47,7 @@ class RadarModel:
         radars = [s for s in sensors if s.kind is SensorKind.RADAR]
         emission = Emission(self.stream)
         tracked = [h for h in happenings if h.kind in TRACKED and h.weapon in PROJECTILE]
-        found: list[tuple[int, str, dict[str, object], str | None, str | None]] = []
+        found: Found = []
         for radar in radars:
             found += self._tracks(radar, tracked, conditions, rng, emission)
             found += self._false(radar, conditions, rng)
@@ -64,7 +66,7 @@ class RadarModel:
         conditions: Conditions,
         rng: np.random.Generator,
         emission: Emission,
-    ) -> list[tuple[int, str, dict[str, object], str | None, str | None]]:
+    ) -> Found:
         if not tracked:
             return []
         mid = np.array([_midpoint(h) for h in tracked])
@@ -76,7 +78,7 @@ class RadarModel:
         t = np.array([h.t_ns for h in tracked], dtype=np.int64)
         up = conditions.sensor_up(radar.sensor_id, t) & ~_jammed(radar, t, conditions)
         seen = (rng.uniform(size=len(tracked)) < p) & up
-        out = []
+        out: Found = []
         for k, happening in enumerate(tracked):
             phase = "flight" if happening.kind is HappeningKind.FLIGHT else "impact"
             if p[k] >= 0.5 * radar.p_detect and up[k]:
@@ -110,12 +112,10 @@ class RadarModel:
         record["projectile"] = projectile
         return record
 
-    def _false(
-        self, radar: Sensor, conditions: Conditions, rng: np.random.Generator
-    ) -> list[tuple[int, str, dict[str, object], str | None, str | None]]:
+    def _false(self, radar: Sensor, conditions: Conditions, rng: np.random.Generator) -> Found:
         span_s = (conditions.end_ns - conditions.start_ns) / NS_PER_S
         count = rng.poisson(radar.false_alarm_per_h * span_s / 3600.0)
-        out = []
+        out: Found = []
         for _ in range(count):
             t = conditions.start_ns + int(rng.uniform(0.0, span_s) * NS_PER_S)
             if not conditions.sensor_up(radar.sensor_id, np.array([t]))[0]:
