@@ -294,9 +294,10 @@ def simulate(
 
     Example: ceasewatch simulate --scenario peak-day --seed 7 --out runs/peak
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.sim.run import SIMULATION_STEPS
     from ceasewatch.sim.run import simulate as run_simulation
     from ceasewatch.sim.scenarios import scenario
 
@@ -305,17 +306,15 @@ def simulate(
         agreement = resolve(agreement_ref)
         sensors = _deployment(deployment, agreement, seed)
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+            TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(), transient=True
         ) as progress:
-            task = progress.add_task("simulating", total=None)
+            task = progress.add_task("simulating", total=SIMULATION_STEPS)
+
+            def advance(name: str) -> None:
+                progress.update(task, advance=1, description=f"simulating: {name}")
+
             summary = run_simulation(
-                agreement,
-                chosen,
-                seed,
-                out,
-                deployment=sensors,
-                hours=hours,
-                step=lambda name: progress.update(task, description=f"simulating: {name}"),
+                agreement, chosen, seed, out, deployment=sensors, hours=hours, step=advance
             )
     except CeasewatchError as error:
         _fail(error)

@@ -107,3 +107,14 @@ def test_ids_follow_time(peak) -> None:
     assert ids == [f"h-{i + 1:06d}" for i in range(len(peak))]
     t = [h.t_ns for h in peak]
     assert t == sorted(t)
+
+
+def test_thunder_is_clutter_heard_as_blasts(world: World) -> None:
+    from ceasewatch.sim.sources.acoustic import sources
+
+    chosen = replace(scenario("quiet-day"), storms=2)
+    happenings = generate(world, chosen, parse_ns(chosen.start), 5).happenings
+    thunder = [h for h in happenings if h.kind is HappeningKind.THUNDER]
+    assert len(thunder) >= 40 and all(h.clutter and not h.violations for h in thunder)
+    heard = [s for s in sources(thunder)]
+    assert len(heard) == len(thunder) and {s.signature for s in heard} == {"blast"}

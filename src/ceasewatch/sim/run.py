@@ -36,6 +36,8 @@ from ceasewatch.sim.truth import extras_rows, false_alarm_rows, happening_rows, 
 from ceasewatch.sim.world import World
 
 Step = Callable[[str], None]
+SIMULATION_STEPS = 9
+"""Steps reported to ``step``: world, happenings, five source models, complaints, writing."""
 
 
 @dataclass(frozen=True)
