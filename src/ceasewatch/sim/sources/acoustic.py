@@ -137,6 +137,8 @@ class AcousticModel:
         projection = LocalProjection.for_bounds(lon.min(), lat.min(), lon.max(), lat.max())
         tree = cKDTree(np.column_stack(projection.to_xy(lon, lat)))
         reach = np.array([2.0 * r50_m(s.range_m, 0.0) for s in acoustic]).max()
+        with_outage = {ident for ident, _, _ in conditions.outages}
+        down = np.array([i for i, s in enumerate(acoustic) if s.sensor_id in with_outage])
         out: list[Pick] = []
         for source in found:
             xy = np.column_stack(projection.to_xy([source.lon], [source.lat]))[0]
@@ -151,12 +153,9 @@ class AcousticModel:
             r50 = r50_m(ranges, source.loudness_db)
             travel_ns = (distance / SOUND_SPEED_MPS * NS_PER_S).astype(np.int64)
             arrival = source.t_ns + travel_ns
-            up = np.array(
-                [
-                    conditions.sensor_up(acoustic[i].sensor_id, np.array([t]))[0]
-                    for i, t in zip(near, arrival, strict=True)
-                ]
-            )
+            up = np.ones(len(near), dtype=bool)
+            for k in np.flatnonzero(np.isin(near, down)):
+                up[k] = conditions.sensor_up(acoustic[near[k]].sensor_id, arrival[k : k + 1])[0]
             p = detection_probability(
                 distance, ranges, [acoustic[i].p_detect for i in near], source.loudness_db
             )
