@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import shapely
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -21,9 +20,9 @@ from matplotlib.figure import Figure
 from shapely.geometry.base import BaseGeometry
 
 from ceasewatch.agreement.types import Agreement
-from ceasewatch.errors import InputError
 from ceasewatch.model.geo import LocalProjection
 from ceasewatch.model.places import Gazetteer
+from ceasewatch.report.figure_file import FORMATS, figure_format, save_figure
 from ceasewatch.report.map_frame import (
     View,
     draw_graticule,
@@ -68,7 +67,7 @@ from ceasewatch.report.map_style import (
 
 __all__ = ["FIGURE_SIZE_IN", "FORMATS", "render_agreement_map"]
 
-FORMATS = {".png": "png", ".svg": "svg"}
+
 PLACES_SHOWN = 12
 SPECK_PT = 6.0  # an area zone smaller than this on paper also gets a square marker
 REGULATED: tuple[Kind, ...] = (Kind.LINE, Kind.BAND_ZONE, Kind.WITHDRAWAL, Kind.AREA_ZONE)
@@ -94,24 +93,9 @@ def render_agreement_map(
     of which only those inside the map are shown); ``title`` replaces the agreement's title.
     The parent folder is created if needed. The agreement is only read.
     """
-    out = Path(out)
-    fmt = FORMATS.get(out.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"{out}: cannot draw a map as {out.suffix or 'a file without a suffix'!r}; "
-            f"name the file with {' or '.join(FORMATS)}"
-        )
+    figure_format(out)  # before drawing: a bad name fails at once
     figure = _draw(agreement, gazetteer, title)
-    metadata = {"Date": None} if fmt == "svg" else {}  # same input, same bytes
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": agreement.digest}):
-            figure.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
-    except OSError as exc:
-        raise InputError(
-            f"{out}: cannot write the map ({exc.strerror or exc}); choose a writable place"
-        ) from exc
-    return out
+    return save_figure(figure, Path(out), salt=agreement.digest, dpi=dpi)
 
 
 def _draw(agreement: Agreement, gazetteer: Gazetteer | None, title: str | None) -> Figure:

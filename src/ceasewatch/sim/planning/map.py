@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -23,9 +22,9 @@ from matplotlib.patches import Patch
 from shapely.geometry import LineString
 
 from ceasewatch.agreement.types import Agreement
-from ceasewatch.errors import InputError
 from ceasewatch.model.geo import LocalProjection, geodesic_forward
 from ceasewatch.model.places import Gazetteer
+from ceasewatch.report.figure_file import figure_format, save_figure
 from ceasewatch.report.map_frame import (
     View,
     draw_graticule,
@@ -51,7 +50,6 @@ from ceasewatch.sim.base import Deployment, SensorKind
 from ceasewatch.sim.planning.panel import draw_panel
 from ceasewatch.sim.planning.plan import Plan
 
-FORMATS = {".png": "png", ".svg": "svg"}
 P3_BOUNDS = (0.0, 0.5, 0.9, 0.99, 1.0)
 P3_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2")  # Okabe–Ito: weak is warm
 CMAP = ListedColormap(P3_COLOURS)
@@ -75,24 +73,9 @@ def render_plan_map(
     dpi: int = 150,
 ) -> Path:
     """Draw ``plan`` to ``out`` (.png or .svg, by suffix) and return the path written."""
-    out = Path(out)
-    fmt = FORMATS.get(out.suffix.lower())
-    if fmt is None:
-        raise InputError(
-            f"{out}: cannot draw a map as {out.suffix or 'a file without a suffix'!r}; "
-            f"name the file with {' or '.join(FORMATS)}"
-        )
+    figure_format(out)  # before drawing: a bad name fails at once
     figure = _draw(agreement, deployment, plan, gazetteer or Gazetteer.default())
-    metadata = {"Date": None} if fmt == "svg" else {}
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": agreement.digest}):
-            figure.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
-    except OSError as exc:
-        raise InputError(
-            f"{out}: cannot write the map ({exc.strerror or exc}); choose a writable place"
-        ) from exc
-    return out
+    return save_figure(figure, Path(out), salt=agreement.digest, dpi=dpi)
 
 
 def _draw(agreement: Agreement, deployment: Deployment, plan: Plan, gazetteer: Gazetteer) -> Figure:
