@@ -1,0 +1,1 @@
+"""The store: one interface, SQLite (embedded default) and PostgreSQL implementations."""

@@ -1,0 +1,257 @@
+"""The server store: the evidence log in PostgreSQL.
+
+The same tables as the SQLite store (bytea for hashes and leaves). Writers are serialised by
+``LOCK TABLE entries IN EXCLUSIVE MODE`` inside each write transaction, which lets readers go
+on; bulk rows go in with ``COPY``. A commit returns after PostgreSQL has flushed its WAL
+(``synchronous_commit`` is forced ``on`` for these sessions), so an acknowledgement after
+``write()`` is durable.
+
+The URL is a libpq URL, ``postgresql://user@host:port/db``, optionally with ``?schema=NAME`` to
+keep the log in its own schema (created if missing) — tests use one schema each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ceasewatch.errors import InputError
+from ceasewatch.evidence.base import (
+    CheckpointRow,
+    EntryRow,
+    KeyRow,
+    Node,
+    SealedRow,
+)
+
+SCHEMA_VERSION = "1"
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    idx bigint PRIMARY KEY, kind text NOT NULL, leaf bytea NOT NULL,
+    received_ns bigint NOT NULL, "full" bytea);
+CREATE TABLE IF NOT EXISTS nodes (
+    level smallint NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL,
+    PRIMARY KEY (level, idx));
+CREATE TABLE IF NOT EXISTS record_keys (
+    source text NOT NULL, record_id text NOT NULL, digest bytea NOT NULL, entry bigint NOT NULL,
+    PRIMARY KEY (source, record_id, digest));
+CREATE TABLE IF NOT EXISTS sealed (
+    entry bigint NOT NULL, path text NOT NULL, salt bytea NOT NULL, value bytea NOT NULL,
+    PRIMARY KEY (entry, path));
+CREATE TABLE IF NOT EXISTS checkpoints (
+    size bigint PRIMARY KEY, root bytea NOT NULL, note bytea NOT NULL, created_ns bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS cosignatures (
+    size bigint NOT NULL, line bytea NOT NULL, PRIMARY KEY (size, line));
+"""
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def split_url(url: str) -> tuple[str, str | None]:
+    """The libpq URL without our ``schema`` parameter, and the schema."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    schema = next((v for k, v in query if k == "schema"), None)
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    scheme = "postgresql" if parts.scheme.startswith("postgres") else parts.scheme
+    cleaned = urlunsplit((scheme, parts.netloc, parts.path, rest, parts.fragment))
+    if schema is not None and not _SCHEMA_NAME.match(schema):
+        raise InputError(
+            f"schema {schema!r} in the store URL: use lower-case letters, digits and _ only"
+        )
+    return cleaned, schema
+
+
+class _Conn:
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+
+    def _one(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        self.cur.execute(sql, args)
+        return self.cur.fetchone()
+
+    def size(self) -> int:
+        row = self._one("SELECT max(idx) FROM entries")
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def subtree(self, level: int, index: int) -> bytes:
+        row = self._one("SELECT hash FROM nodes WHERE level = %s AND idx = %s", (level, index))
+        if row is None:
+            raise KeyError((level, index))
+        return bytes(row[0])
+
+    def leaves(self, start: int, end: int) -> Iterator[bytes]:
+        step = 10_000
+        for low in range(start, end, step):
+            self.cur.execute(
+                "SELECT leaf FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx",
+                (low, min(end, low + step)),
+            )
+            for (leaf,) in self.cur.fetchall():
+                yield bytes(leaf)
+
+    def entry(self, index: int) -> EntryRow:
+        row = self._one(
+            'SELECT idx, kind, leaf, received_ns, "full" FROM entries WHERE idx = %s', (index,)
+        )
+        if row is None:
+            raise KeyError(index)
+        full = None if row[4] is None else bytes(row[4])
+        return EntryRow(int(row[0]), row[1], bytes(row[2]), int(row[3]), full)
+
+    def find(self, source: str, record_ids: Sequence[str]) -> dict[str, list[tuple[bytes, int]]]:
+        found: dict[str, list[tuple[bytes, int]]] = {}
+        self.cur.execute(
+            "SELECT record_id, digest, entry FROM record_keys "
+            "WHERE source = %s AND record_id = ANY(%s)",
+            (source, list(dict.fromkeys(record_ids))),
+        )
+        for record_id, digest, entry in self.cur.fetchall():
+            found.setdefault(record_id, []).append((bytes(digest), int(entry)))
+        for pairs in found.values():
+            pairs.sort(key=lambda pair: pair[1])
+        return found
+
+    def sealed(self, index: int) -> list[SealedRow]:
+        self.cur.execute(
+            "SELECT entry, path, salt, value FROM sealed WHERE entry = %s ORDER BY path", (index,)
+        )
+        return [SealedRow(int(r[0]), r[1], bytes(r[2]), bytes(r[3])) for r in self.cur.fetchall()]
+
+    def externals(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+        self.cur.execute(
+            'SELECT idx, "full" FROM entries WHERE idx >= %s AND idx < %s '
+            'AND "full" IS NOT NULL ORDER BY idx',
+            (start, end),
+        )
+        for idx, full in self.cur.fetchall():
+            yield int(idx), bytes(full)
+
+    def checkpoints(self) -> list[CheckpointRow]:
+        self.cur.execute("SELECT size, root, note, created_ns FROM checkpoints ORDER BY size")
+        return [
+            CheckpointRow(int(r[0]), bytes(r[1]), bytes(r[2]), int(r[3]))
+            for r in self.cur.fetchall()
+        ]
+
+    def cosignatures(self, size: int) -> list[bytes]:
+        self.cur.execute("SELECT line FROM cosignatures WHERE size = %s ORDER BY line", (size,))
+        return [bytes(r[0]) for r in self.cur.fetchall()]
+
+    def meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = %s", (key,))
+        return None if row is None else str(row[0])
+
+
+class _Writer(_Conn):
+    def append(
+        self,
+        entries: Sequence[EntryRow],
+        nodes: Sequence[Node],
+        keys: Sequence[KeyRow],
+        sealed: Sequence[SealedRow],
+    ) -> None:
+        self._copy(
+            'COPY entries (idx, kind, leaf, received_ns, "full") FROM STDIN',
+            [(e.index, e.kind, e.leaf, e.received_ns, e.full) for e in entries],
+        )
+        self._copy(
+            "COPY nodes (level, idx, hash) FROM STDIN",
+            [(n.level, n.index, n.hash) for n in nodes],
+        )
+        self._copy(
+            "COPY record_keys (source, record_id, digest, entry) FROM STDIN",
+            [(k.source, k.record_id, k.digest, k.index) for k in keys],
+        )
+        self._copy(
+            "COPY sealed (entry, path, salt, value) FROM STDIN",
+            [(s.index, s.path, s.salt, s.value) for s in sealed],
+        )
+
+    def _copy(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        with self.cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def add_checkpoint(self, row: CheckpointRow) -> None:
+        self.cur.execute(
+            "INSERT INTO checkpoints (size, root, note, created_ns) VALUES (%s, %s, %s, %s)",
+            (row.size, row.root, row.note, row.created_ns),
+        )
+
+    def add_cosignature(self, size: int, line: bytes) -> None:
+        self.cur.execute(
+            "INSERT INTO cosignatures (size, line) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (size, line),
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.cur.execute(
+            "INSERT INTO meta (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+class PostgresStore:
+    """The evidence log in a PostgreSQL database (or one schema of it)."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise InputError(
+                "the PostgreSQL store needs psycopg: pip install 'ceasewatch[postgres]'"
+            ) from exc
+        self.url = url
+        conninfo, self.schema = split_url(url)
+        try:
+            self._con = psycopg.connect(conninfo, autocommit=False)
+        except psycopg.Error as exc:
+            raise InputError(
+                f"cannot connect to the store {conninfo}: {str(exc).strip()}; check that "
+                "PostgreSQL is running and the URL names a database you may use"
+            ) from exc
+        with self._con.transaction(), self._con.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = on")
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('ceasewatch-schema'))")
+            if self.schema:
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        if self.schema:
+            with self._con.transaction(), self._con.cursor() as cur:
+                cur.execute(f'SET search_path TO "{self.schema}"')
+        with self._con.transaction(), self._con.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('ceasewatch-schema'))")
+            cur.execute(TABLES)
+            cur.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', %s) ON CONFLICT DO NOTHING",
+                (SCHEMA_VERSION,),
+            )
+            found = _Conn(cur).meta("schema")
+        if found != SCHEMA_VERSION:
+            raise InputError(
+                f"the store {url} has schema {found}, this ceasewatch reads {SCHEMA_VERSION}"
+            )
+        with self._con.cursor() as cur:
+            cur.execute("SET synchronous_commit = on")
+        self._con.commit()
+
+    @contextmanager
+    def write(self) -> Iterator[_Writer]:
+        with self._con.transaction(), self._con.cursor() as cur:
+            cur.execute("LOCK TABLE entries IN EXCLUSIVE MODE")
+            yield _Writer(cur)
+
+    @contextmanager
+    def read(self) -> Iterator[_Conn]:
+        with self._con.transaction(), self._con.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield _Conn(cur)
+
+    def close(self) -> None:
+        self._con.close()

@@ -1,0 +1,241 @@
+"""The embedded default store: one SQLite file in WAL mode with ``synchronous=FULL``.
+
+Zero set-up: the file and its tables are created on first use. Writers are serialised by
+SQLite's own lock (``BEGIN IMMEDIATE``), across processes too; a commit in WAL mode with
+``synchronous=FULL`` is fsynced before ``write()`` returns, so an acknowledgement after it is
+durable. Readers never block the writer and see the last committed state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from ceasewatch.errors import InputError
+from ceasewatch.evidence.base import (
+    CheckpointRow,
+    EntryRow,
+    KeyRow,
+    Node,
+    SealedRow,
+)
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, leaf BLOB NOT NULL,
+    received_ns INTEGER NOT NULL, full BLOB);
+CREATE TABLE IF NOT EXISTS nodes (
+    level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_keys (
+    source TEXT NOT NULL, record_id TEXT NOT NULL, digest BLOB NOT NULL, entry INTEGER NOT NULL,
+    PRIMARY KEY (source, record_id, digest)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sealed (
+    entry INTEGER NOT NULL, path TEXT NOT NULL, salt BLOB NOT NULL, value BLOB NOT NULL,
+    PRIMARY KEY (entry, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    size INTEGER PRIMARY KEY, root BLOB NOT NULL, note BLOB NOT NULL, created_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cosignatures (
+    size INTEGER NOT NULL, line BLOB NOT NULL, PRIMARY KEY (size, line)) WITHOUT ROWID;
+"""
+
+
+class _Conn:
+    """Queries shared by the reader and the writer over one sqlite3 connection."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def size(self) -> int:
+        row = self.con.execute("SELECT max(idx) FROM entries").fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def subtree(self, level: int, index: int) -> bytes:
+        row = self.con.execute(
+            "SELECT hash FROM nodes WHERE level = ? AND idx = ?", (level, index)
+        ).fetchone()
+        if row is None:
+            raise KeyError((level, index))
+        return bytes(row[0])
+
+    def leaves(self, start: int, end: int) -> Iterator[bytes]:
+        step = 10_000
+        for low in range(start, end, step):
+            rows = self.con.execute(
+                "SELECT leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+                (low, min(end, low + step)),
+            ).fetchall()
+            for (leaf,) in rows:
+                yield bytes(leaf)
+
+    def entry(self, index: int) -> EntryRow:
+        row = self.con.execute(
+            "SELECT idx, kind, leaf, received_ns, full FROM entries WHERE idx = ?", (index,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(index)
+        return EntryRow(row[0], row[1], bytes(row[2]), row[3], None if row[4] is None else row[4])
+
+    def find(self, source: str, record_ids: Sequence[str]) -> dict[str, list[tuple[bytes, int]]]:
+        found: dict[str, list[tuple[bytes, int]]] = {}
+        unique = list(dict.fromkeys(record_ids))
+        for low in range(0, len(unique), 500):
+            chunk = unique[low : low + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.con.execute(
+                "SELECT record_id, digest, entry FROM record_keys "
+                f"WHERE source = ? AND record_id IN ({marks})",
+                (source, *chunk),
+            ).fetchall()
+            for record_id, digest, entry in rows:
+                found.setdefault(record_id, []).append((bytes(digest), int(entry)))
+        for pairs in found.values():
+            pairs.sort(key=lambda pair: pair[1])
+        return found
+
+    def sealed(self, index: int) -> list[SealedRow]:
+        rows = self.con.execute(
+            "SELECT entry, path, salt, value FROM sealed WHERE entry = ? ORDER BY path", (index,)
+        ).fetchall()
+        return [SealedRow(r[0], r[1], bytes(r[2]), bytes(r[3])) for r in rows]
+
+    def externals(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+        rows = self.con.execute(
+            "SELECT idx, full FROM entries WHERE idx >= ? AND idx < ? AND full IS NOT NULL "
+            "ORDER BY idx",
+            (start, end),
+        ).fetchall()
+        for idx, full in rows:
+            yield int(idx), bytes(full)
+
+    def checkpoints(self) -> list[CheckpointRow]:
+        rows = self.con.execute(
+            "SELECT size, root, note, created_ns FROM checkpoints ORDER BY size"
+        ).fetchall()
+        return [CheckpointRow(r[0], bytes(r[1]), bytes(r[2]), r[3]) for r in rows]
+
+    def cosignatures(self, size: int) -> list[bytes]:
+        rows = self.con.execute(
+            "SELECT line FROM cosignatures WHERE size = ? ORDER BY line", (size,)
+        ).fetchall()
+        return [bytes(r[0]) for r in rows]
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+
+class _Writer(_Conn):
+    def append(
+        self,
+        entries: Sequence[EntryRow],
+        nodes: Sequence[Node],
+        keys: Sequence[KeyRow],
+        sealed: Sequence[SealedRow],
+    ) -> None:
+        con = self.con
+        con.executemany(
+            "INSERT INTO entries (idx, kind, leaf, received_ns, full) VALUES (?, ?, ?, ?, ?)",
+            [(e.index, e.kind, e.leaf, e.received_ns, e.full) for e in entries],
+        )
+        con.executemany(
+            "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)",
+            [(n.level, n.index, n.hash) for n in nodes],
+        )
+        con.executemany(
+            "INSERT INTO record_keys (source, record_id, digest, entry) VALUES (?, ?, ?, ?)",
+            [(k.source, k.record_id, k.digest, k.index) for k in keys],
+        )
+        con.executemany(
+            "INSERT INTO sealed (entry, path, salt, value) VALUES (?, ?, ?, ?)",
+            [(s.index, s.path, s.salt, s.value) for s in sealed],
+        )
+
+    def add_checkpoint(self, row: CheckpointRow) -> None:
+        self.con.execute(
+            "INSERT INTO checkpoints (size, root, note, created_ns) VALUES (?, ?, ?, ?)",
+            (row.size, row.root, row.note, row.created_ns),
+        )
+
+    def add_cosignature(self, size: int, line: bytes) -> None:
+        self.con.execute(
+            "INSERT OR IGNORE INTO cosignatures (size, line) VALUES (?, ?)", (size, line)
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+class SqliteStore:
+    """The evidence log in one SQLite file."""
+
+    def __init__(self, path: Path | str, *, timeout_s: float = 60.0) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._timeout_s = timeout_s
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = self._connect()
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(
+                f"cannot open the store {self.path}: {exc}; check the path and its permissions"
+            ) from exc
+        with con:
+            con.executescript(SCHEMA)
+            con.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+            )
+        found = _Conn(con).meta("schema")
+        if found != SCHEMA_VERSION:
+            raise InputError(
+                f"the store {self.path} has schema {found}, this ceasewatch reads "
+                f"{SCHEMA_VERSION}; use a matching version of ceasewatch"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(
+                self.path, timeout=self._timeout_s, isolation_level=None, check_same_thread=True
+            )
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=FULL")
+            con.execute("PRAGMA foreign_keys=ON")
+            self._local.con = con
+        return con
+
+    @contextmanager
+    def write(self) -> Iterator[_Writer]:
+        con = self._connect()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield _Writer(con)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[_Conn]:
+        con = self._connect()
+        con.execute("BEGIN")
+        try:
+            yield _Conn(con)
+        finally:
+            con.execute("COMMIT")
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
