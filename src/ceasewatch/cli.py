@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 
 from ceasewatch import __version__
+from ceasewatch.commands import evidence as evidence_commands
+from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
 app = typer.Typer(
@@ -24,6 +26,10 @@ app = typer.Typer(
 )
 agreement_app = typer.Typer(help="Check, list and draw agreements.", no_args_is_help=True)
 app.add_typer(agreement_app, name="agreement")
+app.command("ingest")(evidence_commands.ingest)
+app.command("verify")(evidence_commands.verify)
+app.add_typer(evidence_commands.log_app, name="log")
+app.add_typer(witness_commands.witness_app, name="witness")
 
 AgreementRef = Annotated[
     str | None,
