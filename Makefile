@@ -40,6 +40,7 @@ typecheck: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/where.py
 	$(BIN)/python bench/simulate.py
+	$(BIN)/python bench/ingest.py
 
 data-check: $(DEV_STAMP)
 	$(BIN)/python scripts/build_data.py --check

@@ -86,6 +86,13 @@ def test_demo_prints_the_summary_and_writes_the_map(tmp_path: Path) -> None:
     assert "line       contact: 1,335.3 km between UA and RU (8 pieces)" in result.output
     assert "hub        hub-kyiv: 307 km from the line (minimum 100 km)" in result.output
     assert (tmp_path / "demo" / "ua-2026-v1.png").stat().st_size > 50_000
+    # The evidence stage: a simulated day logged, exported, verified; a tampered copy caught.
+    assert "picks.jsonl (picks): 29570 new, 90 duplicates, 0 rejected" in result.output
+    assert "verify: OK: " in result.output
+    assert "entry 1000 deleted: FAILED: entry 1000: entry 1000 was deleted" in result.output
+    assert (tmp_path / "demo" / "export" / "checkpoint").exists()
+    again = run("demo", "--out", str(tmp_path / "demo"))  # a second run starts afresh
+    assert again.exit_code == 0 and "verify: OK: " in again.output
 
 
 def test_version() -> None:

@@ -255,14 +255,18 @@ def demo(
         "demo-output"
     ),
 ) -> None:
-    """Run the demonstration on the embedded default: today, the default agreement's summary
-    and its map (the full pipeline arrives with later stages).
+    """Run the demonstration on the embedded default: the default agreement's summary and map,
+    then a simulated peak day ingested into an embedded evidence log, checkpointed, exported and
+    verified offline (later stages extend it to the whole pipeline).
 
     Example: ceasewatch demo --out demo-output
     """
+    from rich.console import Console
+
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.agreement.locate import Locator
     from ceasewatch.agreement.summary import summarize
+    from ceasewatch.pipeline import evidence_demo
     from ceasewatch.report.agreement_map import render_agreement_map
 
     try:
@@ -270,12 +274,15 @@ def demo(
         typer.echo(summarize(agreement, Locator(agreement)))
         out.mkdir(parents=True, exist_ok=True)
         written = render_agreement_map(agreement, out / f"{agreement.id}-v{agreement.version}.png")
+        typer.echo(f"map: {written}")
+        with Console(stderr=True).status("evidence") as status:
+            result = evidence_demo(agreement, out, lambda name: status.update(name))
     except CeasewatchError as error:
         _fail(error)
     except OSError as error:
         typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(f"map: {written}")
+    typer.echo(result.text())
 
 
 @app.command("simulate")

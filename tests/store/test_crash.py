@@ -59,6 +59,21 @@ def read_acks(path: Path) -> list[tuple[str, str, int]]:
     return acks
 
 
+def appended(acks: Path) -> int:
+    """How many records have been acknowledged as newly appended so far."""
+    return acks.read_bytes().count(b"\tnew\t") if acks.exists() else 0
+
+
+def _when_acks_grow(acks: Path, before: int, process: subprocess.Popen[bytes]) -> float:
+    """The moment the first new record is acknowledged (or the process ends)."""
+    limit = time.monotonic() + 60
+    while time.monotonic() < limit and process.poll() is None:
+        if appended(acks) > before:
+            break
+        time.sleep(0.01)
+    return time.monotonic()
+
+
 def test_sigkill_during_ingest_loses_nothing_acknowledged(store_url: str, tmp_path: Path) -> None:
     data = tmp_path / "picks.jsonl"
     write_picks(data)
@@ -75,16 +90,21 @@ def test_sigkill_during_ingest_loses_nothing_acknowledged(store_url: str, tmp_pa
     kills = 0
     try:
         while kills < KILLS:
-            before = len(read_acks(acks))
+            before = appended(acks)
             process = subprocess.Popen(ingest, env=env, stdout=subprocess.DEVNULL)
-            try:
-                process.wait(timeout=rng.uniform(0.8, 5.0))
-            except subprocess.TimeoutExpired:
+            if kills % 2 == 0:
+                # Any moment: starting up, parsing, writing or checking duplicates.
+                moment = time.monotonic() + rng.uniform(0.2, 1.5)
+            else:
+                # While writing: once acknowledgements flow, a little later.
+                moment = _when_acks_grow(acks, before, process) + rng.uniform(0.0, 0.25)
+            while process.poll() is None and time.monotonic() < moment:
+                time.sleep(0.005)
+            if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
                 kills += 1
-                grew = len(read_acks(acks)) > before
-                kills_mid_batch += grew and len(read_acks(acks)) < RECORDS
+                kills_mid_batch += before < appended(acks) < RECORDS
                 if kills % 4 == 0:  # the publisher dies now and then too
                     publisher.send_signal(signal.SIGKILL)
                     publisher.wait()
@@ -99,7 +119,7 @@ def test_sigkill_during_ingest_loses_nothing_acknowledged(store_url: str, tmp_pa
         publisher.wait()
 
     assert kills >= 10
-    assert kills_mid_batch >= 3, "too few kills landed while records were being written"
+    assert kills_mid_batch >= 5, "too few kills landed while records were being written"
 
     store = open_store(store_url)
     log = EvidenceLog(store, salts=os.urandom)

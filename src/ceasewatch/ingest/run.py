@@ -66,7 +66,7 @@ class IngestResult:
 
     def summary(self) -> str:
         c = self.counts
-        parts = [f"{c['new']} new", f"{c['duplicate']} already in the log"]
+        parts = [f"{c['new']} new", f"{c['duplicate']} duplicates"]
         if c["revision"]:
             word = "updated" if self.kind == "sensors" else "changed (both versions kept)"
             parts.append(f"{c['revision']} {word}")

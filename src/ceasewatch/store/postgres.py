@@ -2,7 +2,9 @@
 
 The same tables as the SQLite store (bytea for hashes and leaves). Writers are serialised by
 ``LOCK TABLE entries IN EXCLUSIVE MODE`` inside each write transaction, which lets readers go
-on; bulk rows go in with ``COPY``. A commit returns after PostgreSQL has flushed its WAL
+on; bulk rows go in with ``COPY``. Statements are not prepared server-side: a generic plan for
+the idempotency lookup (``record_id = ANY(…)``) degraded to a sequential scan, the custom plan
+uses the key's index. A commit returns after PostgreSQL has flushed its WAL
 (``synchronous_commit`` is forced ``on`` for these sessions), so an acknowledgement after
 ``write()`` is durable.
 
@@ -211,7 +213,7 @@ class PostgresStore:
         self.url = url
         conninfo, self.schema = split_url(url)
         try:
-            self._con = psycopg.connect(conninfo, autocommit=False)
+            self._con = psycopg.connect(conninfo, autocommit=False, prepare_threshold=None)
         except psycopg.Error as exc:
             raise InputError(
                 f"cannot connect to the store {conninfo}: {str(exc).strip()}; check that "
