@@ -38,6 +38,11 @@ StoreOption = Annotated[
     ),
 ]
 
+WitnessOption = Annotated[
+    list[str] | None,
+    typer.Option("--witness", help="URL of a witness to cosign (repeatable)."),
+]
+
 
 def fail(error: CeasewatchError) -> None:
     typer.echo(f"error: {error}", err=True)
@@ -224,10 +229,7 @@ def log_status(home_dir: HomeOption = None, store_url: StoreOption = None) -> No
 def log_checkpoint(
     home_dir: HomeOption = None,
     store_url: StoreOption = None,
-    witness: Annotated[
-        list[str] | None,
-        typer.Option("--witness", help="URL of a witness to cosign (repeatable)."),
-    ] = None,
+    witness: WitnessOption = None,
 ) -> None:
     """Sign a checkpoint of the log now, collect witness cosignatures, and print it.
 
@@ -256,10 +258,7 @@ def log_publish(
     ] = None,
     home_dir: HomeOption = None,
     store_url: StoreOption = None,
-    witness: Annotated[
-        list[str] | None,
-        typer.Option("--witness", help="URL of a witness to cosign (repeatable)."),
-    ] = None,
+    witness: WitnessOption = None,
 ) -> None:
     """Publish a checkpoint at a fixed interval (whenever the log grew), cosigned by the
     witnesses, into HOME/checkpoints.

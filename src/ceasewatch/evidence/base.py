@@ -64,6 +64,34 @@ class Node:
     hash: bytes
 
 
+def table_rows(
+    entries: Sequence[EntryRow],
+    nodes: Sequence[Node],
+    keys: Sequence[KeyRow],
+    sealed: Sequence[SealedRow],
+) -> list[tuple[str, str, list[tuple[object, ...]]]]:
+    """The rows of one append, per table: (table, quoted column list, rows). Both stores write
+    these; the tables are the same in both."""
+    return [
+        (
+            "entries",
+            'idx, kind, leaf, received_ns, "full"',
+            [(e.index, e.kind, e.leaf, e.received_ns, e.full) for e in entries],
+        ),
+        ("nodes", "level, idx, hash", [(n.level, n.index, n.hash) for n in nodes]),
+        (
+            "record_keys",
+            "source, record_id, digest, entry",
+            [(k.source, k.record_id, k.digest, k.index) for k in keys],
+        ),
+        (
+            "sealed",
+            "entry, path, salt, value",
+            [(s.index, s.path, s.salt, s.value) for s in sealed],
+        ),
+    ]
+
+
 class LogReader(Protocol):
     """A consistent view of the log."""
 

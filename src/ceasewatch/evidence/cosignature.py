@@ -15,23 +15,18 @@ log's own signature. The timestamp is always an argument: nothing here reads a c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ceasewatch.evidence.checkpoint import Checkpoint
 from ceasewatch.evidence.note import (
-    KeyFormatError,
+    Ed25519Key,
+    Ed25519PublicKeyNamed,
     NoteError,
     NoteSignature,
-    check_key_name,
-    decode_private_key,
-    decode_verifier_key,
-    ed25519_public_key,
     ed25519_verify,
-    encode_private_key,
-    encode_verifier_key,
-    key_id_for,
     open_note,
     parse_note,
 )
@@ -54,28 +49,10 @@ def cosigned_message(checkpoint_body: bytes, timestamp_s: int) -> bytes:
 
 
 @dataclass(frozen=True)
-class CosignerVerifier:
+class CosignerVerifier(Ed25519PublicKeyNamed):
     """Checks one witness's cosignatures; ``verify`` takes the note signature after the key ID."""
 
-    name: str
-    public_key: bytes
-
-    def __post_init__(self) -> None:
-        check_key_name(self.name)
-        if len(self.public_key) != 32:
-            raise KeyFormatError(f"an Ed25519 public key is 32 bytes, not {len(self.public_key)}")
-
-    @property
-    def key_id(self) -> bytes:
-        return key_id_for(self.name, COSIGNATURE_V1, self.public_key)
-
-    @classmethod
-    def from_key(cls, text: str) -> CosignerVerifier:
-        """Parse ``<name>+<hex key ID>+<base64(0x04 ‖ public key)>``."""
-        return cls(*decode_verifier_key(text, COSIGNATURE_V1))
-
-    def key_text(self) -> str:
-        return encode_verifier_key(self.name, COSIGNATURE_V1, self.public_key)
+    key_type: ClassVar[int] = COSIGNATURE_V1
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         if len(signature) != 8 + 64:
@@ -89,37 +66,13 @@ class CosignerVerifier:
 
 
 @dataclass(frozen=True)
-class CosignerSigner:
-    """A witness's Ed25519 cosigning key; ``seed`` is 32 secret random bytes from the caller."""
+class CosignerSigner(Ed25519Key):
+    """A witness's Ed25519 cosigning key (type 0x04)."""
 
-    name: str
-    seed: bytes = field(repr=False)
-    public_key: bytes = field(init=False)
-
-    def __post_init__(self) -> None:
-        check_key_name(self.name)
-        object.__setattr__(self, "public_key", ed25519_public_key(self.seed))
-
-    @classmethod
-    def generate(cls, name: str, seed: bytes) -> CosignerSigner:
-        return cls(name, seed)
-
-    @classmethod
-    def from_private_key_text(cls, text: str) -> CosignerSigner:
-        return cls(*decode_private_key(text, COSIGNATURE_V1))
-
-    @property
-    def key_id(self) -> bytes:
-        return key_id_for(self.name, COSIGNATURE_V1, self.public_key)
+    key_type: ClassVar[int] = COSIGNATURE_V1
 
     def verifier(self) -> CosignerVerifier:
         return CosignerVerifier(self.name, self.public_key)
-
-    def verifier_key(self) -> str:
-        return self.verifier().key_text()
-
-    def private_key_text(self) -> str:
-        return encode_private_key(self.name, COSIGNATURE_V1, self.seed)
 
     def at(self, timestamp_s: int) -> TimedCosigner:
         """This key as a :class:`~ceasewatch.evidence.note.NoteSigner` stamping ``timestamp_s``."""

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ceasewatch.errors import InputError
 from ceasewatch.evidence.base import CheckpointRow
+from ceasewatch.evidence.durable import write_durably
 from ceasewatch.evidence.log import EvidenceLog
 from ceasewatch.evidence.note import Signer
 from ceasewatch.evidence.tiles import write_tiles
@@ -80,10 +80,10 @@ def export_log(
             raise RuntimeError("the exported tiles do not reproduce the signed root")
         for index, full in reader.externals(0, row.size):
             leaf = json.loads(reader.entry(index).leaf)
-            _write(directory / "external" / leaf["sha256"], full)
+            write_durably(directory / "external" / leaf["sha256"], full)
         for earlier in reader.checkpoints():
             if earlier.size <= row.size:
-                _write(directory / "checkpoints" / str(earlier.size), earlier.note)
+                write_durably(directory / "checkpoints" / str(earlier.size), earlier.note)
         count = 0
         if restricted:
             for index in range(row.size):
@@ -98,19 +98,11 @@ def export_log(
                         }
                         for s in sealed
                     ]
-                    _write(
+                    write_durably(
                         directory / "restricted" / f"{index}.json",
                         json.dumps(payload, indent=1).encode(),
                     )
-    _write(directory / "checkpoint", log.published(row))
+    write_durably(directory / "checkpoint", log.published(row))
     readme = README.format(folder=directory, key=signer.verifier_key())
-    _write(directory / "README.txt", readme.encode())
+    write_durably(directory / "README.txt", readme.encode())
     return Exported(directory, row, custody, count)
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())

@@ -28,7 +28,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -203,9 +203,11 @@ def decode_private_key(text: str, key_type: int) -> tuple[str, bytes]:
 
 
 @dataclass(frozen=True)
-class Verifier:
-    """An Ed25519 note verifier (signature type 0x01)."""
+class Ed25519PublicKeyNamed:
+    """A named Ed25519 public key of one signature type (``key_type``), as in a verifier key
+    ``<name>+<hex key ID>+<base64(type ‖ public key)>``."""
 
+    key_type: ClassVar[int] = ED25519
     name: str
     public_key: bytes
 
@@ -216,24 +218,31 @@ class Verifier:
 
     @property
     def key_id(self) -> bytes:
-        return key_id_for(self.name, ED25519, self.public_key)
+        return key_id_for(self.name, self.key_type, self.public_key)
 
     @classmethod
-    def from_key(cls, text: str) -> Verifier:
-        """Parse ``<name>+<hex key ID>+<base64(0x01 ‖ public key)>``."""
-        return cls(*decode_verifier_key(text, ED25519))
+    def from_key(cls, text: str) -> Self:
+        """Parse a verifier key of this type."""
+        return cls(*decode_verifier_key(text, cls.key_type))
 
     def key_text(self) -> str:
-        return encode_verifier_key(self.name, ED25519, self.public_key)
+        return encode_verifier_key(self.name, self.key_type, self.public_key)
+
+
+@dataclass(frozen=True)
+class Verifier(Ed25519PublicKeyNamed):
+    """An Ed25519 note verifier (signature type 0x01)."""
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         return ed25519_verify(self.public_key, signature, text)
 
 
 @dataclass(frozen=True)
-class Signer:
-    """An Ed25519 note signer (type 0x01); ``seed`` is 32 secret random bytes from the caller."""
+class Ed25519Key:
+    """A named Ed25519 private key of one signature type (``key_type``); ``seed`` is 32 secret
+    random bytes from the caller. Subclasses fix the type: notes (0x01), cosignatures (0x04)."""
 
+    key_type: ClassVar[int] = ED25519
     name: str
     seed: bytes = field(repr=False)
     public_key: bytes = field(init=False)
@@ -243,25 +252,30 @@ class Signer:
         object.__setattr__(self, "public_key", ed25519_public_key(self.seed))
 
     @classmethod
-    def generate(cls, name: str, seed: bytes) -> Signer:
+    def generate(cls, name: str, seed: bytes) -> Self:
         return cls(name, seed)
 
     @classmethod
-    def from_private_key_text(cls, text: str) -> Signer:
-        return cls(*decode_private_key(text, ED25519))
+    def from_private_key_text(cls, text: str) -> Self:
+        return cls(*decode_private_key(text, cls.key_type))
 
     @property
     def key_id(self) -> bytes:
-        return key_id_for(self.name, ED25519, self.public_key)
+        return key_id_for(self.name, self.key_type, self.public_key)
+
+    def verifier_key(self) -> str:
+        return encode_verifier_key(self.name, self.key_type, self.public_key)
+
+    def private_key_text(self) -> str:
+        return encode_private_key(self.name, self.key_type, self.seed)
+
+
+@dataclass(frozen=True)
+class Signer(Ed25519Key):
+    """An Ed25519 note signer (type 0x01)."""
 
     def verifier(self) -> Verifier:
         return Verifier(self.name, self.public_key)
-
-    def verifier_key(self) -> str:
-        return self.verifier().key_text()
-
-    def private_key_text(self) -> str:
-        return encode_private_key(self.name, ED25519, self.seed)
 
     def sign(self, text: bytes) -> bytes:
         return Ed25519PrivateKey.from_private_bytes(self.seed).sign(text)

@@ -9,10 +9,10 @@ cosignatures it got, and each refusal is reported, because a refusal to cosign i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ceasewatch.evidence.durable import write_durably
 from ceasewatch.evidence.log import EvidenceLog
 from ceasewatch.evidence.note import Signer
 from ceasewatch.evidence.witness import WitnessError
@@ -42,8 +42,8 @@ def publish_once(
         log.add_cosignatures(row.size, lines)
     note = log.published(row)
     if folder is not None:
-        _write(folder / str(row.size), note)
-        _write(folder / "latest", note)
+        write_durably(folder / str(row.size), note)
+        write_durably(folder / "latest", note)
     return note, problems
 
 
@@ -72,13 +72,3 @@ def _cosign(log: EvidenceLog, url: str, note: bytes, size: int) -> bytes:
             writer.set_meta(key, str(size))
         return line
     raise WitnessError(f"witness {url} did not accept the checkpoint")  # pragma: no cover
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

@@ -16,13 +16,13 @@ Nothing is written when nothing was rejected.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ceasewatch.errors import InputError
+from ceasewatch.evidence.durable import write_durably
 from ceasewatch.ingest.adapters.sensors import is_whole_document
 from ceasewatch.ingest.base import Rejected
 
@@ -83,9 +83,8 @@ def write_quarantine(
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if content is not None:
-            _write_durably(rejected_path, content)
-        _write_durably(errors_path, ("\n".join(lines) + "\n").encode("utf-8"))
-        _sync_folder(directory)
+            write_durably(rejected_path, content)
+        write_durably(errors_path, ("\n".join(lines) + "\n").encode("utf-8"))
     except OSError as exc:
         raise InputError(
             f"cannot write the quarantine in {directory} ({exc.strerror or exc}); "
@@ -131,27 +130,3 @@ def _rejected_file(
     if not chunks:
         return None, where
     return b"\n".join(chunks) + b"\n", where
-
-
-def _write_durably(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all."""
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _sync_folder(directory: Path) -> None:
-    """Make the renames durable (where the platform allows opening a folder)."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceasewatch.errors import InputError
+from ceasewatch.evidence.durable import write_durably
 from ceasewatch.evidence.note import Signer
 
 DEFAULT_ORIGIN = "ceasewatch.local/evidence"
@@ -69,10 +70,4 @@ class Home:
 def write_private(path: Path, text: str) -> None:
     """Write a secret file readable by its owner only, durably."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_durably(path, text.encode("utf-8"), mode=0o600)

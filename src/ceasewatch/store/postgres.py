@@ -27,6 +27,7 @@ from ceasewatch.evidence.base import (
     KeyRow,
     Node,
     SealedRow,
+    table_rows,
 )
 
 SCHEMA_VERSION = "1"
@@ -156,22 +157,8 @@ class _Writer(_Conn):
         keys: Sequence[KeyRow],
         sealed: Sequence[SealedRow],
     ) -> None:
-        self._copy(
-            'COPY entries (idx, kind, leaf, received_ns, "full") FROM STDIN',
-            [(e.index, e.kind, e.leaf, e.received_ns, e.full) for e in entries],
-        )
-        self._copy(
-            "COPY nodes (level, idx, hash) FROM STDIN",
-            [(n.level, n.index, n.hash) for n in nodes],
-        )
-        self._copy(
-            "COPY record_keys (source, record_id, digest, entry) FROM STDIN",
-            [(k.source, k.record_id, k.digest, k.index) for k in keys],
-        )
-        self._copy(
-            "COPY sealed (entry, path, salt, value) FROM STDIN",
-            [(s.index, s.path, s.salt, s.value) for s in sealed],
-        )
+        for table, columns, rows in table_rows(entries, nodes, keys, sealed):
+            self._copy(f"COPY {table} ({columns}) FROM STDIN", rows)
 
     def _copy(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:

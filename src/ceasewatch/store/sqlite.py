@@ -21,6 +21,7 @@ from ceasewatch.evidence.base import (
     KeyRow,
     Node,
     SealedRow,
+    table_rows,
 )
 
 SCHEMA_VERSION = "1"
@@ -138,23 +139,9 @@ class _Writer(_Conn):
         keys: Sequence[KeyRow],
         sealed: Sequence[SealedRow],
     ) -> None:
-        con = self.con
-        con.executemany(
-            "INSERT INTO entries (idx, kind, leaf, received_ns, full) VALUES (?, ?, ?, ?, ?)",
-            [(e.index, e.kind, e.leaf, e.received_ns, e.full) for e in entries],
-        )
-        con.executemany(
-            "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)",
-            [(n.level, n.index, n.hash) for n in nodes],
-        )
-        con.executemany(
-            "INSERT INTO record_keys (source, record_id, digest, entry) VALUES (?, ?, ?, ?)",
-            [(k.source, k.record_id, k.digest, k.index) for k in keys],
-        )
-        con.executemany(
-            "INSERT INTO sealed (entry, path, salt, value) VALUES (?, ?, ?, ?)",
-            [(s.index, s.path, s.salt, s.value) for s in sealed],
-        )
+        for table, columns, rows in table_rows(entries, nodes, keys, sealed):
+            marks = ", ".join("?" * (columns.count(",") + 1))
+            self.con.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
     def add_checkpoint(self, row: CheckpointRow) -> None:
         self.con.execute(
