@@ -17,7 +17,13 @@ from ceasewatch.evidence.cosignature import CosignerSigner
 from ceasewatch.evidence.export import export_log
 from ceasewatch.evidence.log import EvidenceLog, RecordIn
 from ceasewatch.evidence.note import Signer
-from ceasewatch.evidence.tiles import decode_bundle, encode_bundle, entries_path, write_tiles
+from ceasewatch.evidence.tiles import (
+    decode_bundle,
+    encode_bundle,
+    entries_path,
+    iter_entries,
+    write_tiles,
+)
 from ceasewatch.evidence.verify import verify_export
 from ceasewatch.store.sqlite import SqliteStore
 
@@ -83,8 +89,6 @@ def test_an_untouched_export_verifies(exported: Path) -> None:
 
 
 def _leaves(directory: Path):  # type: ignore[no-untyped-def]
-    from ceasewatch.evidence.tiles import iter_entries
-
     return iter_entries(directory, SIZE)
 
 
@@ -209,3 +213,52 @@ def test_the_cli_exit_codes(exported: Path, copy: Path, tmp_path: Path) -> None:
     assert usage.exit_code == 2 and "not a folder" in usage.output
     garbage = runner.invoke(app, ["verify", str(exported), "--key", "not-a-key"])
     assert garbage.exit_code == 2 and "Traceback" not in garbage.output
+
+
+def test_a_restricted_export_discloses_values_that_match_the_public_seals(tmp_path: Path) -> None:
+    import base64
+
+    from ceasewatch.evidence.entry import Sealed, check_seal
+
+    log = EvidenceLog(SqliteStore(tmp_path / "s.sqlite"), salts=random.Random(2).randbytes)
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [37.123456, 48.654321]},
+        "properties": {"sensor_id": "A017", "kind": "acoustic", "owner": "UK"},
+    }
+    log.append_records([RecordIn("sensors", "A017", feature, b"raw bytes", None)], T0)
+    log.append_records([record(1)], T0)
+    public = tmp_path / "public"
+    export_log(log, public, SIGNER, T0, actor="t", recipient="public")
+    assert not (public / "restricted").exists()
+    assert b"37.123456" not in b"".join(p.read_bytes() for p in public.rglob("*") if p.is_file())
+
+    done = export_log(
+        log,
+        tmp_path / "r",
+        SIGNER,
+        T0,
+        actor="operator",
+        recipient="UK-contributor",
+        restricted=True,
+    )
+    assert verify_export(tmp_path / "r", KEY).ok
+    lines = [
+        json.loads(x) for x in (tmp_path / "r" / "restricted" / "0.jsonl").read_text().splitlines()
+    ]
+    assert (
+        done.restricted_values == len(lines) == 3
+    )  # the sensor's raw bytes and geometry, the pick's raw
+    leaves = list(iter_entries(tmp_path / "r", done.checkpoint.size))
+    sensor_leaf = json.loads(leaves[0])
+    geometry = next(x for x in lines if x["path"] == "geometry")
+    sealed = Sealed(
+        "geometry", base64.b64decode(geometry["salt"]), base64.b64decode(geometry["value"])
+    )
+    assert check_seal(sensor_leaf["record"]["geometry"], sealed)
+    assert json.loads(sealed.value)["coordinates"] == [37.123456, 48.654321]
+    custody = [json.loads(leaf) for leaf in leaves if json.loads(leaf)["kind"] == "custody"]
+    assert [(c["to"], c["restricted"]) for c in custody] == [
+        ("public", False),
+        ("UK-contributor", True),
+    ]

@@ -102,7 +102,7 @@ def test_sensor_positions_and_raw_bytes_are_sealed(log: EvidenceLog) -> None:
     assert b"37.912345" not in leaf and b"48.412345" not in leaf
     entry = json.loads(leaf)
     with log.store.read() as reader:
-        sealed = {row.path: row for row in reader.sealed(0)}
+        sealed = {row.path: row for row in reader.sealed(0, 1)}
     assert set(sealed) == {"raw", "geometry"}
     geometry = sealed["geometry"]
     assert entry["record"]["geometry"] == {"seal": seal_hash(geometry.salt, geometry.value).hex()}

@@ -111,7 +111,9 @@ class LogReader(Protocol):
         """For each known record id: its (content digest, entry index) pairs, oldest first."""
         ...
 
-    def sealed(self, index: int) -> list[SealedRow]: ...
+    def sealed(self, start: int, end: int) -> list[SealedRow]:
+        """The sealed values of entries ``start`` to ``end - 1``, by entry then path."""
+        ...
 
     def externals(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
         """(index, full bytes) of the external entries in the range."""
@@ -120,6 +122,8 @@ class LogReader(Protocol):
     def checkpoints(self) -> list[CheckpointRow]:
         """Every signed checkpoint, by size."""
         ...
+
+    def latest_checkpoint(self) -> CheckpointRow | None: ...
 
     def cosignatures(self, size: int) -> list[bytes]:
         """Witness cosignature lines collected for the checkpoint of this size."""

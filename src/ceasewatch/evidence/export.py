@@ -6,7 +6,8 @@ Layout of an export folder::
     tile/…                  hash tiles and entry bundles (C2SP tlog-tiles)
     external/<sha256>       entries too large for a bundle (their leaves hold digest and salt)
     checkpoints/<size>      every checkpoint the log signed up to this one
-    restricted/<index>.json only with ``restricted=True``: the sealed values and their salts
+    restricted/<first>.jsonl only with ``restricted=True``: the sealed values and their salts, one
+                            line each (index, path, salt, value), 10,000 entries a file
     README.txt              how to verify it
 
 The export is itself an act of custody: before writing, a ``custody`` entry (who, to whom,
@@ -28,6 +29,7 @@ from ceasewatch.evidence.note import Signer
 from ceasewatch.evidence.tiles import write_tiles
 from ceasewatch.model.time import format_ns
 
+RESTRICTED_CHUNK = 10_000
 README = """This folder is an export of a ceasewatch evidence log (C2SP tlog-tiles layout).
 
 To check it, with nothing but this folder and the log's verifier key:
@@ -45,7 +47,7 @@ class Exported:
     directory: Path
     checkpoint: CheckpointRow
     custody_index: int
-    restricted_entries: int
+    restricted_values: int
 
 
 def export_log(
@@ -86,22 +88,22 @@ def export_log(
                 write_durably(directory / "checkpoints" / str(earlier.size), earlier.note)
         count = 0
         if restricted:
-            for index in range(row.size):
-                sealed = reader.sealed(index)
-                if sealed:
-                    count += 1
-                    payload = [
+            for start in range(0, row.size, RESTRICTED_CHUNK):
+                lines = [
+                    json.dumps(
                         {
-                            "path": s.path,
-                            "salt": base64.b64encode(s.salt).decode(),
-                            "value": base64.b64encode(s.value).decode(),
+                            "index": sealed.index,
+                            "path": sealed.path,
+                            "salt": base64.b64encode(sealed.salt).decode(),
+                            "value": base64.b64encode(sealed.value).decode(),
                         }
-                        for s in sealed
-                    ]
-                    write_durably(
-                        directory / "restricted" / f"{index}.json",
-                        json.dumps(payload, indent=1).encode(),
                     )
+                    for sealed in reader.sealed(start, min(row.size, start + RESTRICTED_CHUNK))
+                ]
+                if lines:
+                    text = "\n".join(lines) + "\n"
+                    write_durably(directory / "restricted" / f"{start}.jsonl", text.encode())
+                    count += len(lines)
     write_durably(directory / "checkpoint", log.published(row))
     readme = README.format(folder=directory, key=signer.verifier_key())
     write_durably(directory / "README.txt", readme.encode())

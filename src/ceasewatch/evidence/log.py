@@ -117,8 +117,7 @@ class EvidenceLog:
 
     def latest_checkpoint(self) -> CheckpointRow | None:
         with self.store.read() as reader:
-            rows = reader.checkpoints()
-        return rows[-1] if rows else None
+            return reader.latest_checkpoint()
 
     # ---- appending -----------------------------------------------------------------------
 
@@ -250,9 +249,9 @@ class EvidenceLog:
                     "use the log's own key"
                 )
             size = writer.size()
-            rows = writer.checkpoints()
-            if rows and rows[-1].size == size:
-                return rows[-1]
+            latest = writer.latest_checkpoint()
+            if latest is not None and latest.size == size:
+                return latest
             root = merkle.root_from(size, writer.subtree)
             note = sign_checkpoint(Checkpoint(signer.name, size, root), signer)
             row = CheckpointRow(size, root, note, now_ns)

@@ -118,9 +118,11 @@ class _Conn:
             pairs.sort(key=lambda pair: pair[1])
         return found
 
-    def sealed(self, index: int) -> list[SealedRow]:
+    def sealed(self, start: int, end: int) -> list[SealedRow]:
         self.cur.execute(
-            "SELECT entry, path, salt, value FROM sealed WHERE entry = %s ORDER BY path", (index,)
+            "SELECT entry, path, salt, value FROM sealed WHERE entry >= %s AND entry < %s "
+            "ORDER BY entry, path",
+            (start, end),
         )
         return [SealedRow(int(r[0]), r[1], bytes(r[2]), bytes(r[3])) for r in self.cur.fetchall()]
 
@@ -139,6 +141,14 @@ class _Conn:
             CheckpointRow(int(r[0]), bytes(r[1]), bytes(r[2]), int(r[3]))
             for r in self.cur.fetchall()
         ]
+
+    def latest_checkpoint(self) -> CheckpointRow | None:
+        row = self._one(
+            "SELECT size, root, note, created_ns FROM checkpoints ORDER BY size DESC LIMIT 1"
+        )
+        if row is None:
+            return None
+        return CheckpointRow(int(row[0]), bytes(row[1]), bytes(row[2]), int(row[3]))
 
     def cosignatures(self, size: int) -> list[bytes]:
         self.cur.execute("SELECT line FROM cosignatures WHERE size = %s ORDER BY line", (size,))

@@ -99,9 +99,11 @@ class _Conn:
             pairs.sort(key=lambda pair: pair[1])
         return found
 
-    def sealed(self, index: int) -> list[SealedRow]:
+    def sealed(self, start: int, end: int) -> list[SealedRow]:
         rows = self.con.execute(
-            "SELECT entry, path, salt, value FROM sealed WHERE entry = ? ORDER BY path", (index,)
+            "SELECT entry, path, salt, value FROM sealed WHERE entry >= ? AND entry < ? "
+            "ORDER BY entry, path",
+            (start, end),
         ).fetchall()
         return [SealedRow(r[0], r[1], bytes(r[2]), bytes(r[3])) for r in rows]
 
@@ -119,6 +121,12 @@ class _Conn:
             "SELECT size, root, note, created_ns FROM checkpoints ORDER BY size"
         ).fetchall()
         return [CheckpointRow(r[0], bytes(r[1]), bytes(r[2]), r[3]) for r in rows]
+
+    def latest_checkpoint(self) -> CheckpointRow | None:
+        row = self.con.execute(
+            "SELECT size, root, note, created_ns FROM checkpoints ORDER BY size DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else CheckpointRow(row[0], bytes(row[1]), bytes(row[2]), row[3])
 
     def cosignatures(self, size: int) -> list[bytes]:
         rows = self.con.execute(
