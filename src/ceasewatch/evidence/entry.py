@@ -68,14 +68,6 @@ class Sealed:
     def seal(self) -> str:
         return seal_hash(self.salt, self.value).hex()
 
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "path": self.path,
-            "salt": base64.b64encode(self.salt).decode(),
-            "value": base64.b64encode(self.value).decode(),
-            "seal": self.seal,
-        }
-
 
 @dataclass(frozen=True)
 class Draft:
