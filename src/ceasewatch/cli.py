@@ -15,6 +15,7 @@ import typer
 
 from ceasewatch import __version__
 from ceasewatch.commands import evidence as evidence_commands
+from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
@@ -28,6 +29,7 @@ agreement_app = typer.Typer(help="Check, list and draw agreements.", no_args_is_
 app.add_typer(agreement_app, name="agreement")
 app.command("ingest")(evidence_commands.ingest)
 app.command("verify")(evidence_commands.verify)
+app.command("fuse")(fuse_commands.fuse)
 app.add_typer(evidence_commands.log_app, name="log")
 app.add_typer(witness_commands.witness_app, name="witness")
 

@@ -1,0 +1,109 @@
+"""Weighted least-squares location by arrival times, with its covariance.
+
+The model of a pick at sensor p is ``t = t₀ + |x − p| / c + ε`` with ε ~ N(0, σ²) (σ the pick's
+stated ``t_sigma_s``, widened by the sensor's clock uncertainty). Gauss–Newton with a
+Levenberg–Marquardt damping finds (x, y, t₀); the inverse of the weighted normal matrix at the
+solution is the covariance, whose position block gives the error ellipse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Fit:
+    x_m: float
+    y_m: float
+    t0_s: float
+    covariance: F64  # 3×3 over (x, y, t0)
+    residual_s: F64  # observed − predicted, per pick
+    chi2: float
+    converged: bool
+
+
+def predicted(xy: F64, x_m: float, y_m: float, t0_s: float, speed_mps: float) -> F64:
+    return t0_s + np.hypot(xy[:, 0] - x_m, xy[:, 1] - y_m) / speed_mps
+
+
+def jacobian(xy: F64, x_m: float, y_m: float, speed_mps: float) -> F64:
+    """d(predicted arrival)/d(x, y, t0), one row per sensor."""
+    dx, dy = x_m - xy[:, 0], y_m - xy[:, 1]
+    r = np.maximum(np.hypot(dx, dy), 1.0)
+    return np.column_stack((dx / (r * speed_mps), dy / (r * speed_mps), np.ones(len(xy))))
+
+
+def fit(
+    xy: F64,
+    t_s: F64,
+    sigma_s: F64,
+    start: tuple[float, float, float],
+    speed_mps: float,
+    iterations: int = 12,
+) -> Fit:
+    """Locate one source from its picks (at least three distinct sensors)."""
+    x, y, t0 = start
+    weight = 1.0 / sigma_s
+    damping = 1e-3
+    residual = t_s - predicted(xy, x, y, t0, speed_mps)
+    cost = float(np.sum((residual * weight) ** 2))
+    converged = False
+    for _ in range(iterations):
+        j = jacobian(xy, x, y, speed_mps) * weight[:, None]
+        normal = j.T @ j
+        gradient = j.T @ (residual * weight)
+        try:
+            step = np.linalg.solve(normal + damping * np.diag(np.diag(normal)), gradient)
+        except np.linalg.LinAlgError:
+            break
+        nx, ny, nt = x + step[0], y + step[1], t0 + step[2]
+        new_residual = t_s - predicted(xy, nx, ny, nt, speed_mps)
+        new_cost = float(np.sum((new_residual * weight) ** 2))
+        if new_cost <= cost:
+            x, y, t0, residual, damping = nx, ny, nt, new_residual, damping / 10
+            small = abs(step[0]) + abs(step[1]) < 0.01 and abs(step[2]) < 1e-5
+            done = cost - new_cost < 1e-9 * (1 + cost)
+            cost = new_cost
+            if small or done:
+                converged = True
+                break
+        else:
+            damping *= 10
+            if damping > 1e6:
+                break
+    j = jacobian(xy, x, y, speed_mps) * weight[:, None]
+    covariance = _inverse(j.T @ j)
+    return Fit(x, y, t0, covariance, residual, cost, converged or cost < 1e-6)
+
+
+def _inverse(normal: F64) -> F64:
+    try:
+        if np.linalg.cond(normal) > 1e14:
+            raise np.linalg.LinAlgError
+        return np.asarray(np.linalg.inv(normal))
+    except np.linalg.LinAlgError:
+        return np.diag([1e12, 1e12, 1e6])
+
+
+def seed_covariances(xy: F64, x_m: F64, y_m: F64, sigma_s: F64, speed_mps: float) -> F64:
+    """Covariances of exactly determined three-pick solutions, vectorised.
+
+    ``xy`` is [n, 3, 2] (the three sensors in the frame), ``sigma_s`` [n, 3]; returns [n, 3, 3].
+    """
+    dx = x_m[:, None] - xy[:, :, 0]
+    dy = y_m[:, None] - xy[:, :, 1]
+    r = np.maximum(np.hypot(dx, dy), 1.0)
+    j = np.stack((dx / (r * speed_mps), dy / (r * speed_mps), np.ones_like(r)), axis=2)
+    j = j / sigma_s[:, :, None]
+    normal = np.einsum("nki,nkj->nij", j, j)
+    det = np.linalg.det(normal)
+    ok = np.abs(det) > 1e-30
+    normal[~ok] = np.eye(3)
+    inverse = np.linalg.inv(normal)
+    inverse[~ok] = np.diag([1e12, 1e12, 1e6])
+    return np.asarray(inverse)

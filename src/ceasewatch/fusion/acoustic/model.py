@@ -1,0 +1,59 @@
+"""What the associator assumes about sensors and sources: its settings, in one place.
+
+Detection: a sensor of nominal range R hears a source of relative loudness L (dB, 0 for a
+152 mm impact) at distance d with probability ``p_max · 1/(1 + exp((d − r50)/(0.1·r50)))``,
+``r50 = 0.75 · R · 10^(L/20)`` — spherical spreading, +6 dB doubling the distance. The loudness
+of a source is unknown, so the score takes the best of a grid of loudness values (a profile
+likelihood). The same curve is the one the network planner uses (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+SOUND_SPEED_MPS = 343.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    speed_mps: float = SOUND_SPEED_MPS
+    seed_neighbours: int = 4  # nearest sensors paired with an anchor to form triples
+    seed_radius_m: float = 15_000.0
+    score_radius_m: float = 35_000.0  # sensors that weigh in on a source near the anchor
+    seed_tolerance_s: float = 0.25  # slack on |Δt| ≤ d/c when forming triples
+    reach_m: float = 45_000.0  # no source further than this from a sensor that heard it
+    model_sigma_s: float = 0.02  # timing error of the model itself (wind, terrain), per pick
+    support_sigmas: float = 4.0  # a pick supports a source within this many sigmas
+    max_window_s: float = 1.5  # and never further than this from the predicted arrival
+    rate_window_s: float = 10.0  # background pick rate: picks within ± this, per second
+    alive_window_s: float = 1800.0  # a sensor with no pick within ± this is taken as down
+    min_rate_per_h: float = 0.5  # floor of a sensor's background pick rate
+    p_max: float = 0.75  # below sensors' nominal 0.9: outages, noise bursts and late loss also miss
+    p_floor: float = 0.01
+    loudness_db: tuple[float, ...] = (-14.0, -10.0, -6.0, -2.0, 2.0, 6.0)
+    event_rate_per_km2_h: float = 0.01  # prior density of sources
+    min_picks: int = 3
+    min_log_odds: float = 0.0  # accept a source when its posterior log-odds exceed this
+    late_window_s: float = 3600.0  # streaming: how late a pick may still revise an event
+
+
+def detection_probability(
+    distance_m: NDArray[np.float64], range_m: NDArray[np.float64], loudness_db: float, s: Settings
+) -> NDArray[np.float64]:
+    r50 = 0.75 * range_m * 10 ** (loudness_db / 20)
+    z = np.clip((distance_m - r50) / (0.1 * r50), -50, 50)
+    return np.clip(s.p_max / (1 + np.exp(z)), s.p_floor, s.p_max)
+
+
+def log_prior_volume(covariance: NDArray[np.float64], s: Settings) -> NDArray[np.float64]:
+    """log(ρ · (2π)^{3/2} · √det Σ): the prior mass of sources within the fit's uncertainty.
+
+    This is the Occam factor of the marginal likelihood: three picks always fit a source
+    exactly, and the factor says how surprising such a fit is given how densely sources occur.
+    """
+    density = s.event_rate_per_km2_h / 1e6 / 3600.0  # per m² per s
+    det = np.linalg.det(covariance)
+    return np.log(density) + 1.5 * np.log(2 * np.pi) + 0.5 * np.log(np.maximum(det, 1e-300))

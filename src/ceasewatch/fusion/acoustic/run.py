@@ -1,0 +1,99 @@
+"""Acoustic fusion end to end: picks + sensors → located events (:class:`FusedEvent`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ceasewatch.fusion.acoustic.array import SensorArray
+from ceasewatch.fusion.acoustic.clock import Skew, find_skews
+from ceasewatch.fusion.acoustic.greedy import Associator, Found
+from ceasewatch.fusion.acoustic.model import Settings
+from ceasewatch.fusion.acoustic.picks import SIGNATURES, PickTable, pick_table
+from ceasewatch.fusion.event import Ellipse, FusedEvent
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AcousticResult:
+    events: tuple[FusedEvent, ...]
+    skews: tuple[Skew, ...]
+    picks: int
+    unassociated: int
+    unknown_sensor: tuple[str, ...]
+    duplicates: int
+
+
+def fuse_picks(
+    array: SensorArray,
+    records: Iterable[Mapping[str, Any]],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> AcousticResult:
+    """Associate and locate: the standalone acoustic stage (``ceasewatch fuse``)."""
+    settings = settings or Settings()
+    say = progress or (lambda _m: None)
+    table = pick_table(records, array.index)
+    say(f"{len(table):,} picks at {len(array):,} sensors")
+    found = Associator(array, table, settings).run()
+    say(f"first pass: {len(found):,} sources")
+    skews = find_skews(array, table, found, settings.speed_mps)
+    if skews:
+        say("clock offsets: " + ", ".join(f"{k.sensor_id} {k.offset_s:+.2f} s" for k in skews))
+        table, extra = _corrected(table, array, skews)
+        found = Associator(array, table, settings, extra).run()
+        say(f"second pass: {len(found):,} sources")
+    events = tuple(sorted((to_event(array, table, f) for f in found), key=_order))
+    used = sum(len(f.rows) for f in found)
+    return AcousticResult(events, tuple(skews), len(table), len(table) - used,
+                          table.unknown_sensor, table.duplicates)  # fmt: skip
+
+
+def _order(event: FusedEvent) -> tuple[int, str]:
+    return event.t_origin_ns, event.event_id
+
+
+def _corrected(
+    table: PickTable, array: SensorArray, skews: list[Skew]
+) -> tuple[PickTable, np.ndarray]:
+    """Picks with each skewed sensor's offset removed, and the extra sigma of those sensors."""
+    index = array.index
+    t_s = table.t_s.copy()
+    extra = np.zeros(len(array))
+    for skew in skews:
+        k = index[skew.sensor_id]
+        t_s[table.of_sensor(k)] -= skew.offset_s
+        # the offset is known only so well, and a clock that slipped once may slip again
+        extra[k] = max(3 * skew.sigma_s, 0.05)
+    return replace(table, t_s=t_s), extra
+
+
+def to_event(array: SensorArray, table: PickTable, found: Found) -> FusedEvent:
+    lon, lat = array.to_lonlat(found.anchor, found.fit.x_m, found.fit.y_m)
+    cov = found.fit.covariance
+    ellipse = Ellipse.from_covariance(float(cov[0, 0]), float(cov[1, 1]), float(cov[0, 1]))
+    rows = found.rows
+    residual = found.fit.residual_s
+    return FusedEvent(
+        kind=_kind(table.signature[rows]),
+        t_origin_ns=table.t_ns(found.fit.t0_s),
+        t_sigma_s=float(np.sqrt(max(cov[2, 2], 0.0))),
+        lon=lon,
+        lat=lat,
+        ellipse=ellipse,
+        pick_ids=tuple(table.pick_ids[r] for r in rows),
+        confidence=float(1.0 / (1.0 + np.exp(-np.clip(found.log_odds, -50, 50)))),
+        sensor_ids=tuple(array.ids[int(table.sensor[r])] for r in rows),
+        residual_rms_s=float(np.sqrt(np.mean(residual**2))) if len(residual) else 0.0,
+    )
+
+
+def _kind(signatures: np.ndarray) -> str:
+    """The signature most picks agree on, ignoring 'unknown'; 'unknown' if none."""
+    counts = np.bincount(signatures.astype(np.int64), minlength=len(SIGNATURES))
+    counts[0] = 0
+    return SIGNATURES[int(np.argmax(counts))] if counts.max() > 0 else "unknown"

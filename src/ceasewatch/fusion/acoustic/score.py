@@ -1,0 +1,174 @@
+"""The likelihood ratio of "a source here, then" against "these picks are background".
+
+For each sensor within the anchor's neighbourhood the term is the better of two explanations:
+its nearest pick came from the source — ``log p_detect + log φ(residual; σ) − log λ`` with λ the
+sensor's local pick rate — or the sensor missed it, ``log(1 − p_detect)``. Sensors with no pick
+for half an hour either way are taken as down and say nothing. The sum is maximised over the
+loudness grid and the Occam factor of :func:`.model.log_prior_volume` added: the result is the
+posterior log-odds that the source is real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ceasewatch.fusion.acoustic.array import SensorArray
+from ceasewatch.fusion.acoustic.model import Settings, detection_probability, log_prior_volume
+from ceasewatch.fusion.acoustic.picks import PickTable
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
+
+
+@dataclass(frozen=True)
+class PickIndex:
+    """Picks keyed by (sensor, time) in one sorted array, for vectorised nearest-pick lookups."""
+
+    key: F64
+    span_s: float
+    start: I64
+
+    @classmethod
+    def of(cls, table: PickTable) -> PickIndex:
+        span = float(table.t_s.max() + 10_000.0) if len(table) else 10_000.0
+        return cls(table.sensor * span + table.t_s, span, table.start)
+
+    def count_between(self, sensor: I64, low_s: F64, high_s: F64) -> I64:
+        base = sensor * self.span_s
+        lo = np.searchsorted(self.key, base + low_s)
+        hi = np.searchsorted(self.key, base + high_s, side="right")
+        return np.asarray(hi - lo)
+
+    def nearest(
+        self, sensor: I64, t_s: F64, used: NDArray[np.bool_] | None = None
+    ) -> tuple[I64, F64]:
+        """Row of the nearest pick (not ``used``) of each sensor to each time (-1: none), |Δt|."""
+        base = sensor * self.span_s
+        i = np.searchsorted(self.key, base + t_s)
+        lo, hi = self.start[sensor], self.start[sensor + 1]
+        left = np.clip(i - 1, 0, len(self.key) - 1)
+        right = np.clip(i, 0, len(self.key) - 1)
+        d_left = np.where((i - 1 >= lo) & (i - 1 < hi), np.abs(self.key[left] - base - t_s), np.inf)
+        d_right = np.where((i >= lo) & (i < hi), np.abs(self.key[right] - base - t_s), np.inf)
+        row = np.where(d_left <= d_right, left, right)
+        gap = np.minimum(d_left, d_right)
+        row = np.where(np.isfinite(gap), row, -1)
+        if used is not None:
+            for k in np.flatnonzero((row >= 0) & used[np.maximum(row, 0)]):
+                row[k], gap[k] = self._nearest_unused(int(sensor[k]), float(t_s[k]), used)
+        return row, gap
+
+    def _nearest_unused(
+        self, sensor: int, t_s: float, used: NDArray[np.bool_]
+    ) -> tuple[int, float]:
+        base = sensor * self.span_s
+        i = int(np.searchsorted(self.key, base + t_s))
+        lo, hi = int(self.start[sensor]), int(self.start[sensor + 1])
+        left, right = i - 1, i
+        while left >= lo and used[left]:
+            left -= 1
+        while right < hi and used[right]:
+            right += 1
+        d_left = abs(self.key[left] - base - t_s) if left >= lo else np.inf
+        d_right = abs(self.key[right] - base - t_s) if right < hi else np.inf
+        if d_left == np.inf and d_right == np.inf:
+            return -1, np.inf
+        return (left, d_left) if d_left <= d_right else (right, d_right)
+
+
+@dataclass(frozen=True)
+class Scored:
+    log_odds: F64
+    support: NDArray[np.bool_]  # [n, width] the sensor's nearest pick is taken
+    rows: I64  # [n, width] that pick's row
+    loudness_db: F64
+
+
+def score(
+    array: SensorArray,
+    table: PickTable,
+    index: PickIndex,
+    anchor: I64,
+    x_m: F64,
+    y_m: F64,
+    t0_s: F64,
+    covariance: F64,
+    s: Settings,
+    sigma_extra_s: F64 | None = None,
+    used: NDArray[np.bool_] | None = None,
+    *,
+    width: int = 0,
+    quick: bool = False,
+) -> Scored:
+    """Posterior log-odds of candidate sources (vectorised over candidates)."""
+    width = min(width or array.score_width(s.score_radius_m), array.nb.shape[1])
+    sensors = array.nb[anchor, :width]  # [n, w]
+    xy = array.nb_xy[anchor, :width]
+    present = (sensors >= 0) & (np.hypot(xy[:, :, 0], xy[:, :, 1]) <= s.score_radius_m)
+    sensor = np.where(present, sensors, 0)
+    distance, t_pred, var_pred = _predict(xy, x_m, y_m, t0_s, covariance, s.speed_mps)
+    flat_s, flat_t = sensor.ravel(), t_pred.ravel()
+    row, gap = index.nearest(flat_s, flat_t, used)
+    row, gap = row.reshape(sensor.shape), gap.reshape(sensor.shape)
+    sigma_pick = np.where(row >= 0, table.sigma_s[np.maximum(row, 0)], 0.05)
+    if sigma_extra_s is not None:
+        sigma_pick = np.sqrt(sigma_pick**2 + sigma_extra_s[sensor] ** 2)
+    sigma = np.sqrt(sigma_pick**2 + s.model_sigma_s**2 + np.maximum(var_pred, 0.0))
+    window = np.minimum(s.support_sigmas * sigma, s.max_window_s)
+    near = present & (row >= 0) & (gap <= window)
+    if quick:
+        return Scored(near.sum(axis=1).astype(np.float64), near, row, np.zeros(len(anchor)))
+    rate = _background_rate(index, flat_s, flat_t, s).reshape(sensor.shape)
+    alive = present & (
+        index.count_between(flat_s, flat_t - s.alive_window_s, flat_t + s.alive_window_s).reshape(
+            sensor.shape
+        )
+        > 0
+    )
+    fit_term = -0.5 * (gap / sigma) ** 2 - np.log(sigma) - HALF_LOG_2PI - np.log(rate)
+    best = np.full(len(anchor), -np.inf)
+    best_support = np.zeros(sensor.shape, dtype=bool)
+    best_loudness = np.zeros(len(anchor))
+    ranges = array.range_m[sensor]
+    for loudness in s.loudness_db:
+        p = detection_probability(distance, ranges, loudness, s)
+        take = near & (np.log(p) + fit_term > np.log1p(-p))
+        term = np.where(take, np.log(p) + fit_term, np.where(alive, np.log1p(-p), 0.0))
+        total = term.sum(axis=1)
+        better = total > best
+        best = np.where(better, total, best)
+        best_support[better] = take[better]
+        best_loudness = np.where(better, loudness, best_loudness)
+    log_odds = best + log_prior_volume(covariance, s)
+    return Scored(log_odds, best_support, np.where(best_support, row, -1), best_loudness)
+
+
+def _predict(
+    xy: F64, x_m: F64, y_m: F64, t0_s: F64, cov: F64, speed_mps: float
+) -> tuple[F64, F64, F64]:
+    """Distance, predicted arrival and its variance (from the source's covariance), [n, w]."""
+    dx = x_m[:, None] - xy[:, :, 0]
+    dy = y_m[:, None] - xy[:, :, 1]
+    distance = np.maximum(np.hypot(dx, dy), 1.0)
+    gx, gy = dx / (distance * speed_mps), dy / (distance * speed_mps)
+    c = [[cov[:, i, j][:, None] for j in range(3)] for i in range(3)]
+    var = (gx * gx * c[0][0] + gy * gy * c[1][1] + c[2][2]
+           + 2 * (gx * gy * c[0][1] + gx * c[0][2] + gy * c[1][2]))  # fmt: skip
+    return distance, t0_s[:, None] + distance / speed_mps, var
+
+
+def _background_rate(index: PickIndex, sensor: I64, t_s: F64, s: Settings) -> F64:
+    """Picks per second at a sensor around a time, not counting the one that may be the source's.
+
+    The larger of a short window (a salvo or a bombardment) and a long one (the usual rate),
+    never below ``min_rate_per_h``.
+    """
+    short = index.count_between(sensor, t_s - s.rate_window_s, t_s + s.rate_window_s)
+    long = index.count_between(sensor, t_s - s.alive_window_s, t_s + s.alive_window_s)
+    rate = np.maximum(np.maximum(short - 1, 0) / (2 * s.rate_window_s),
+                      np.maximum(long - 1, 0) / (2 * s.alive_window_s))  # fmt: skip
+    return np.asarray(np.maximum(rate, s.min_rate_per_h / 3600.0))

@@ -1,0 +1,210 @@
+"""Drone and camera detections (``detections.jsonl``): weapons seen on the ground.
+
+* **observe** — a detection's position error is its ``pos_sigma_m`` (30 m when absent).
+* **place** — detections of a *restricted* class (one the agreement limits: a withdrawal
+  distance, a cap, or a weapon-presence rule) that lie within ``presence_join_m`` of each other
+  (plus their errors) and ``presence_join_s`` apart are one group of weapons standing there: one
+  ``presence`` phase. A detection of another class (trucks, troops, APCs: routine traffic)
+  joins a presence it falls on — the same group taken for another class — and is otherwise
+  rejected as routine.
+* **relate** — a restricted weapon seen within 2 km of an incident's firing position within
+  12 hours supports the shot ("mlrs × 2 seen 800 m from the firing position 3.0 h earlier").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ceasewatch.agreement.types import Activity, Agreement
+from ceasewatch.errors import InputError
+from ceasewatch.fusion.phase import Phase, phase_id
+from ceasewatch.fusion.sources import fields
+from ceasewatch.fusion.sources.base import (
+    FusionContext,
+    Hypothesis,
+    Observation,
+    Observed,
+    Placed,
+    Placement,
+    Rejection,
+    Relation,
+)
+from ceasewatch.fusion.spread import Spread, offset_m
+from ceasewatch.model.time import NS_PER_S
+
+DEFAULT_SIGMA_M = 30.0
+FIRING_REACH_M = 2_000.0
+FIRING_REACH_S = 12 * 3600.0
+
+
+@dataclass(frozen=True)
+class Detection:
+    detection_id: str
+    sensor_id: str
+    object_class: str
+    class_confidence: float
+    count: int
+
+
+def restricted_classes(agreement: Agreement) -> frozenset[str]:
+    """Weapon classes whose presence the agreement limits somewhere."""
+    found: set[str] = set()
+    if agreement.withdrawal is not None:
+        found |= {str(w) for w, _party, _d in agreement.withdrawal.distances_m}
+    for zone in agreement.zones:
+        found |= {name for name, _cap in zone.caps}
+    for rule in agreement.rules:
+        if rule.activity in (Activity.WEAPON_PRESENCE, Activity.EXCEED_CAP):
+            found |= {str(w) for w in rule.weapons}
+    return frozenset(found)
+
+
+class DetectionsPlugin:
+    stream = "detections"
+    reach_m = FIRING_REACH_M
+    reach_s = FIRING_REACH_S
+
+    def observe(self, records: Sequence[Mapping[str, Any]], context: FusionContext) -> Observed:
+        out, rejected = [], []
+        for item in fields.each_unique(self.stream, records, "detection_id"):
+            if isinstance(item, Rejection):
+                rejected.append(item)
+                continue
+            _index, rid, record = item
+            where = f"detections {rid}"
+            try:
+                t = fields.instant_ns(where, record, "t")
+                lon, lat = fields.point(where, record, "position")
+                sigma = fields.number(where, record, "pos_sigma_m", DEFAULT_SIGMA_M)
+                klass = fields.text(where, record, "object_class", "unknown")
+                confidence = fields.number(where, record, "class_confidence", 0.7)
+                count = int(fields.number(where, record, "count", 1))
+            except InputError as exc:
+                rejected.append(Rejection(self.stream, rid, str(exc)))
+                continue
+            detection = Detection(
+                rid, str(record.get("sensor_id", "")), klass, min(confidence, 1.0), count
+            )
+            spread = Spread.circular(max(sigma, 1.0))
+            out.append(Observation(self.stream, rid, t, t, lon, lat, spread, klass, detection))
+        return Observed(tuple(out), tuple(rejected))
+
+    def place(
+        self, observations: Sequence[Observation], phases: Sequence[Phase], context: FusionContext
+    ) -> Placement:
+        restricted = restricted_classes(context.agreement)
+        settings = context.settings
+        ordered = sorted(observations, key=lambda o: (o.t_start_ns, o.record_id))
+        weapons = [o for o in ordered if o.what in restricted]
+        groups = _groups(weapons, settings.presence_join_m, settings.presence_join_s)
+        new, placed, rejected = [], [], []
+        members: list[list[Observation]] = [list(g) for g in groups]
+        for obs in ordered:
+            if obs.what in restricted:
+                continue
+            home = _nearest_group(obs, members, settings.presence_join_m)
+            if home is None:
+                rejected.append(
+                    Rejection(
+                        self.stream,
+                        obs.record_id,
+                        f"detection {obs.record_id}: {obs.what} is not a class the agreement "
+                        "restricts and no restricted weapon was seen there: routine traffic",
+                    )
+                )
+            else:
+                home.append(obs)
+        for group in members:
+            phase = _phase(group)
+            new.append(phase)
+            for obs in group:
+                det: Detection = obs.payload
+                note = "" if obs.what in restricted else ", taken for the same group"
+                placed.append(
+                    Placed(
+                        phase.event_id,
+                        self.stream,
+                        obs.record_id,
+                        f"drone detection {obs.record_id}: {det.object_class} × {det.count} "
+                        f"(class confidence {det.class_confidence:.2f}){note}",
+                    )
+                )
+        return Placement(tuple(phases) + tuple(new), tuple(placed), (), tuple(rejected))
+
+    def relate(self, observation: Observation, hypothesis: Hypothesis) -> Relation | None:
+        det: Detection = observation.payload
+        launch = hypothesis.launch
+        if launch is None or hypothesis.kind == "presence":
+            return None
+        _e, _n, distance = offset_m(launch.lon, launch.lat, observation.lon, observation.lat)
+        dt_s = (launch.t_ns - observation.t_start_ns) / NS_PER_S
+        if distance > FIRING_REACH_M + 2 * launch.spread.sigma_m or abs(dt_s) > FIRING_REACH_S:
+            return None
+        when = f"{abs(dt_s) / 3600:.1f} h {'before' if dt_s >= 0 else 'after'} the launch"
+        return Relation(
+            True,
+            0.3 * det.class_confidence,
+            f"drone detection {det.detection_id}: {det.object_class} × {det.count} seen "
+            f"{distance:.0f} m from the firing position, {when}",
+        )
+
+
+def _groups(obs: list[Observation], join_m: float, join_s: float) -> list[list[Observation]]:
+    parent = list(range(len(obs)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, a in enumerate(obs):
+        for j in range(i + 1, len(obs)):
+            b = obs[j]
+            if (b.t_start_ns - a.t_start_ns) / NS_PER_S > join_s:
+                break
+            _e, _n, distance = offset_m(a.lon, a.lat, b.lon, b.lat)
+            if distance <= join_m + 2 * (a.spread.sigma_m + b.spread.sigma_m):
+                parent[find(j)] = find(i)
+    groups: dict[int, list[Observation]] = {}
+    for i, o in enumerate(obs):
+        groups.setdefault(find(i), []).append(o)
+    return list(groups.values())
+
+
+def _nearest_group(
+    obs: Observation, groups: list[list[Observation]], join_m: float
+) -> list[Observation] | None:
+    for group in groups:
+        for member in group:
+            _e, _n, distance = offset_m(member.lon, member.lat, obs.lon, obs.lat)
+            if distance <= join_m + 2 * (member.spread.sigma_m + obs.spread.sigma_m):
+                return group
+    return None
+
+
+def _phase(group: list[Observation]) -> Phase:
+    weights = np.array([1.0 / o.spread.sigma_m**2 for o in group])
+    lon = float(np.average([o.lon for o in group], weights=weights))
+    lat = float(np.average([o.lat for o in group], weights=weights))
+    sigma_m = float(np.sqrt(1.0 / weights.sum()))
+    first = min(group, key=lambda o: (o.t_start_ns, o.record_id))
+    miss = float(np.prod([1.0 - o.payload.class_confidence for o in group]))
+    classes = sorted({f"{o.payload.object_class} × {o.payload.count}" for o in group})
+    return Phase(
+        phase_id("detections", first.record_id),
+        "presence",
+        first.t_start_ns,
+        1.0,
+        lon,
+        lat,
+        Spread.circular(sigma_m).ellipse(),
+        1.0 - miss,
+        tuple(("detections", o.record_id) for o in group),
+        t_end_ns=max(o.t_start_ns for o in group),
+        detail="weapons seen: " + ", ".join(classes),
+    )

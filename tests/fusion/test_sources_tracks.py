@@ -1,0 +1,93 @@
+"""The radar plugin: tracks onto acoustic impacts, links to launches, radar-only phases."""
+
+from __future__ import annotations
+
+import pytest
+
+from ceasewatch.agreement import Agreement
+from ceasewatch.fusion.phase import from_fused
+from ceasewatch.fusion.sources.base import FusionContext
+from ceasewatch.fusion.sources.tracks import TracksPlugin
+from tests.fusion.handmade import event, moved, text, track
+
+LAUNCH = (34.90, 48.00)
+IMPACT = moved(*LAUNCH, 90.0, 12_000.0)
+
+
+def place(toy: Agreement, records, events):  # type: ignore[no-untyped-def]
+    plugin, context = TracksPlugin(), FusionContext(toy)
+    observed = plugin.observe(records, context)
+    placement = plugin.place(observed.observations, [from_fused(e) for e in events], context)
+    return observed, placement
+
+
+def test_a_track_joins_the_impact_and_links_the_launch(toy: Agreement) -> None:
+    launch, impact = event("launch", *LAUNCH, 0.0, "L"), event("impact", *IMPACT, 25.0, "I")
+    good = track(
+        "R03-7781",
+        t_launch=text(0.3), launch=list(moved(*LAUNCH, 0.0, 140.0)), launch_cep_m=60,
+        t_impact=text(25.2), impact=list(IMPACT), impact_cep_m=40, projectile="artillery",
+    )  # fmt: skip
+    _observed, placement = place(toy, [good], [launch, impact])
+    on_impact = next(p for p in placement.phases if p.event_id == impact.event_id)
+    assert on_impact.records == (("tracks", "R03-7781"),)
+    assert on_impact.launch is not None  # the firing point the track gives
+    [link] = placement.links
+    assert (link.launch_id, link.impact_id) == (launch.event_id, impact.event_id)
+    assert "launch 140 m from the acoustic launch, 0.3 s apart" in link.reason
+    assert placement.placed[0].reason.startswith("radar track R03-7781 impact")
+
+
+def test_two_radars_on_one_projectile_make_one_radar_impact(toy: Agreement) -> None:
+    records = [
+        track("R01-1", t_launch=text(0), launch=list(LAUNCH), t_impact=text(25),
+              impact=list(IMPACT), impact_cep_m=50, projectile="mlrs"),
+        track("R02-9", t_launch=text(0.4), launch=list(LAUNCH), t_impact=text(25.5),
+              impact=list(moved(*IMPACT, 45.0, 60.0)), impact_cep_m=70, projectile="mlrs"),
+    ]  # fmt: skip
+    _observed, placement = place(toy, records, [])
+    [phase] = placement.phases
+    assert phase.kind == "impact" and phase.acoustic is None
+    assert set(phase.records) == {("tracks", "R01-1"), ("tracks", "R02-9")}
+    assert phase.launch is not None
+
+
+def test_a_drone_track_without_impact_is_a_flight(toy: Agreement) -> None:
+    records = [track("R05-2", t_launch=text(0), launch=list(IMPACT), projectile="uav")]
+    _observed, placement = place(toy, records, [])
+    assert [p.kind for p in placement.phases] == ["flight"]
+
+
+def test_a_lonely_impact_without_launch_is_rejected_as_a_false_track(toy: Agreement) -> None:
+    records = [track("R03-9", t_impact=text(0), impact=list(IMPACT), impact_cep_m=150)]
+    _observed, placement = place(toy, records, [])
+    assert placement.phases == ()
+    assert "most likely a false track" in placement.rejected[0].reason
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (track("R1-1", projectile="mortar"), "needs a launch"),
+        (track("R1-2", t_impact="yesterday", impact=[35.0, 48.0]), "not an RFC 3339 time"),
+        (track("R1-3", t_impact=text(0), impact=[48.0]), "[lon, lat]"),
+        (track("R1-4", t_impact=text(0)), "come together"),
+        ({"sensor_id": "R1"}, "missing or empty 'track_id'"),
+    ],
+    ids=["no-end", "bad-time", "bad-point", "half-end", "no-id"],
+)
+def test_bad_tracks_are_rejected_alone_with_the_fix(
+    toy: Agreement, record: dict, message: str
+) -> None:
+    good = track("R9-1", t_impact=text(0), impact=list(IMPACT), projectile="uav")
+    observed = TracksPlugin().observe([record, good], FusionContext(toy))
+    assert [o.record_id for o in observed.observations] == ["R9-1"]
+    assert message in observed.rejected[0].reason
+
+
+def test_a_redelivered_track_counts_once_and_a_changed_one_is_rejected(toy: Agreement) -> None:
+    a = track("R9-1", t_impact=text(0), impact=list(IMPACT), projectile="uav")
+    b = {**a, "projectile": "mortar"}
+    observed = TracksPlugin().observe([a, a, b], FusionContext(toy))
+    assert len(observed.observations) == 1
+    assert "sent again with other content" in observed.rejected[0].reason
