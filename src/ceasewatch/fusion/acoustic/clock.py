@@ -1,6 +1,7 @@
 """Sensors whose clock is off: found from the events the other sensors locate.
 
-For every located source, each sensor in reach predicts when it should have heard it; a sensor
+For every located source, each sensor in reach whose pick is not part of it predicts when it
+should have heard it (a pick inside the fit pulls the fit towards itself); a sensor
 with a skewed clock has picks that sit at one constant offset from those predictions instead of
 at zero. The offset is the densest 0.3 s bin of residuals within ±3 s, refined by the median of the
 residuals near it; it is taken as real when at least ``min_events`` residuals agree, their
@@ -53,7 +54,10 @@ def find_skews(
         reach = distance <= array.range_m[sensors]
         t_pred = predicted(array.nb_xy[a, :count], source.fit.x_m, source.fit.y_m,
                            source.fit.t0_s, speed_mps)  # fmt: skip
+        heard_by = set(table.sensor[source.rows].tolist())
         for sensor, t in zip(sensors[reach], t_pred[reach], strict=True):
+            if int(sensor) in heard_by:
+                continue  # its own pick pulled the fit: only sources located without it count
             rows = table.of_sensor(int(sensor))
             times = table.t_s[rows]
             lo, hi = np.searchsorted(times, [t - SEARCH_S, t + SEARCH_S])

@@ -9,16 +9,18 @@ anchor with its two nearest sensors only, a second tries four on the picks still
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ceasewatch.fusion.acoustic.array import SensorArray
-from ceasewatch.fusion.acoustic.locate import Fit, fit, seed_covariances
+from ceasewatch.fusion.acoustic.locate import Fit, fit, fit_many, predicted, seed_covariances
 from ceasewatch.fusion.acoustic.model import Settings
 from ceasewatch.fusion.acoustic.picks import PickTable
-from ceasewatch.fusion.acoustic.score import PickIndex, score
+from ceasewatch.fusion.acoustic.score import PickIndex, Scored, score
 from ceasewatch.fusion.acoustic.seeds import Seeds, anchor_seeds
 
 F64 = NDArray[np.float64]
@@ -26,10 +28,10 @@ I64 = NDArray[np.int64]
 CHUNK = 20_000
 PASSES = (2, 4)  # seed neighbours of each pass
 BATCH = 512  # anchor picks seeded and scored together
-TRIES = 3  # seeds refined per anchor pick before giving up on it
 QUICK_WIDTH = 9  # the anchor and its 8 nearest: a cheap first look at a seed
 QUICK_MARGIN = 20.0  # how far below the bar a first look may be and still be scored in full
 REFINE_ROUNDS = 3
+PER_ANCHOR = 4  # seeds of one anchor pick refined together (the best by a first look)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,43 @@ class Found:
     rows: I64  # picks it explains
     log_odds: float
     loudness_db: float
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Refined candidate sources: anchor, (x, y, t0), covariance and their score."""
+
+    anchor: I64
+    first: I64  # the anchor pick: its source's earliest arrival
+    theta: F64
+    cov: F64
+    scored: Scored
+
+    @classmethod
+    def joined(cls, parts: list[Candidates]) -> Candidates:
+        if not parts:
+            empty = Scored(np.zeros(0), np.zeros((0, 1), bool), np.zeros((0, 1), np.int64),
+                           np.zeros(0))  # fmt: skip
+            z = np.zeros(0, np.int64)
+            return cls(z, z, np.zeros((0, 3)), np.zeros((0, 3, 3)), empty)
+        width = max(p.scored.rows.shape[1] for p in parts)
+        return cls(np.concatenate([p.anchor for p in parts]),
+                   np.concatenate([p.first for p in parts]),
+                   np.concatenate([p.theta for p in parts]),
+                   np.concatenate([p.cov for p in parts]),
+                   Scored.joined([p.scored.padded(width) for p in parts]))  # fmt: skip
+
+    def distinct(self, cell_m: float = 50.0, cell_s: float = 0.1) -> Candidates:
+        """One candidate per (anchor pick, 50 m, 0.1 s): refined seeds of one source converge."""
+        key = np.column_stack((self.first, np.floor(self.theta[:, 0] / cell_m),
+                               np.floor(self.theta[:, 1] / cell_m),
+                               np.floor(self.theta[:, 2] / cell_s)))  # fmt: skip
+        _, keep = np.unique(key, axis=0, return_index=True)
+        keep.sort()
+        s = self.scored
+        return Candidates(self.anchor[keep], self.first[keep], self.theta[keep], self.cov[keep],
+                          Scored(s.log_odds[keep], s.support[keep], s.rows[keep],
+                                 s.loudness_db[keep]))  # fmt: skip
 
 
 class Associator:
@@ -55,6 +94,7 @@ class Associator:
         self.index = PickIndex.of(table)
         self.sigma_extra = sigma_extra_s if sigma_extra_s is not None else np.zeros(len(array))
         self.used = np.zeros(len(table), dtype=bool)
+        self._tick = itertools.count()
 
     def run(self) -> list[Found]:
         found: list[Found] = []
@@ -71,15 +111,86 @@ class Associator:
             if not len(batch):
                 continue
             seeds = self._seeds(batch, s)
-            if not len(seeds):
-                continue
-            log_odds = self.seed_scores(seeds)
-            ok = np.flatnonzero(log_odds > s.min_log_odds - QUICK_MARGIN)
-            ok = ok[np.lexsort((-log_odds[ok], self.table.t_s[seeds.picks[ok, 0]]))]
-            first = seeds.picks[ok, 0]
-            for group in np.split(ok, np.flatnonzero(np.diff(first)) + 1):
-                self._try_anchor(seeds, group, found)
+            if len(seeds):
+                self._take_best(self.refine_many(seeds), found)
         return found
+
+    def refine_many(self, seeds: Seeds) -> Candidates:
+        """Seeds that look promising, each located from its support and re-scored (vectorised)."""
+        parts = []
+        for lo in range(0, len(seeds), CHUNK):
+            part = slice(lo, lo + CHUNK)
+            anchor, rows = seeds.anchor[part], seeds.picks[part]
+            x, y, t0 = seeds.x_m[part], seeds.y_m[part], seeds.t0_s[part]
+            sigma = self.sigma(rows.ravel()).reshape(rows.shape)
+            cov = seed_covariances(self._frame_xy(anchor, rows), x, y, sigma, self.s.speed_mps)
+            quick = self._score(anchor, x, y, t0, cov, width=QUICK_WIDTH)
+            keep = _best_per_anchor(rows[:, 0], quick.log_odds, self.s.min_log_odds - QUICK_MARGIN)
+            if not len(keep):
+                continue
+            anchor, theta, cov = anchor[keep], np.column_stack((x, y, t0))[keep], cov[keep]
+            first = rows[keep, 0]
+            scored = self._score(anchor, theta[:, 0], theta[:, 1], theta[:, 2], cov)
+            for _ in range(REFINE_ROUNDS):
+                enough = scored.support.sum(axis=1) >= self.s.min_picks
+                anchor, theta, first = anchor[enough], theta[enough], first[enough]
+                scored = scored.take(enough)
+                if not len(anchor):
+                    break
+                width = scored.rows.shape[1]
+                rows = np.maximum(scored.rows, 0)
+                sigma = self.sigma(rows.ravel()).reshape(rows.shape)
+                theta, cov = fit_many(self.array.nb_xy[anchor, :width], self.table.t_s[rows],
+                                      sigma, scored.support, theta, self.s.speed_mps)  # fmt: skip
+                scored = self._score(anchor, theta[:, 0], theta[:, 1], theta[:, 2], cov)
+            if len(anchor):
+                parts.append(Candidates(anchor, first, theta, cov, scored).distinct())
+        return Candidates.joined(parts)
+
+    def _score(self, anchor: I64, x: F64, y: F64, t0: F64, cov: F64, width: int = 0) -> Scored:
+        return score(self.array, self.table, self.index, anchor, x, y, t0, cov, self.s,
+                     self.sigma_extra, self.used, width=width)  # fmt: skip
+
+    def _take_best(self, c: Candidates, found: list[Found]) -> None:
+        """Best first; a candidate that lost picks to a better one is refined again and waits."""
+        if not len(c.anchor):
+            return
+        good = np.flatnonzero(c.scored.log_odds > self.s.min_log_odds)
+        order = good[np.argsort(-c.scored.log_odds[good], kind="stable")]
+        waiting: list[tuple[float, int, Found]] = []
+        pointer = 0
+        while pointer < len(order) or waiting:
+            next_score = c.scored.log_odds[order[pointer]] if pointer < len(order) else -np.inf
+            if waiting and -waiting[0][0] >= next_score:
+                _, _, candidate = heapq.heappop(waiting)
+            else:
+                k = order[pointer]
+                pointer += 1
+                if self.used[c.first[k]]:
+                    continue  # its anchor pick is explained already
+                rows = c.scored.rows[k][c.scored.support[k]]
+                candidate = self._found(int(c.anchor[k]), c.theta[k], c.cov[k], rows,
+                                        float(c.scored.log_odds[k]),
+                                        float(c.scored.loudness_db[k]))  # fmt: skip
+            if not self.used[candidate.rows].any():
+                self._take(candidate, found)
+                continue
+            free = candidate.rows[~self.used[candidate.rows]]
+            if len(free) < self.s.min_picks:
+                continue
+            again = self.refine(candidate.anchor, _start(candidate.fit), free)
+            if again is not None and again.log_odds > self.s.min_log_odds:
+                heapq.heappush(waiting, (-again.log_odds, next(self._tick), again))
+
+    def _found(
+        self, anchor: int, theta: F64, cov: F64, rows: I64, log_odds: float, loudness: float
+    ) -> Found:
+        xy = self._frame_xy(np.array([anchor]), rows[None, :])[0]
+        residual = self.table.t_s[rows] - predicted(xy, theta[0], theta[1], theta[2],
+                                                    self.s.speed_mps)  # fmt: skip
+        chi2 = float(np.sum((residual / self.sigma(rows)) ** 2))
+        located = Fit(float(theta[0]), float(theta[1]), float(theta[2]), cov, residual, chi2, True)
+        return Found(anchor, located, rows, log_odds, loudness)
 
     def _seeds(self, batch: I64, s: Settings) -> Seeds:
         anchors = np.zeros(len(self.table), dtype=bool)
@@ -106,43 +217,10 @@ class Associator:
         fields = Seeds.__dataclass_fields__
         return distinct(Seeds(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields)))
 
-    def _try_anchor(self, seeds: Seeds, group: I64, found: list[Found]) -> None:
-        """Take the best source among one anchor pick's seeds (best first), if any is good."""
-        tried = 0
-        for k in group:
-            rows = seeds.picks[k]
-            if self.used[rows].any():
-                continue
-            start = (float(seeds.x_m[k]), float(seeds.y_m[k]), float(seeds.t0_s[k]))
-            candidate = self.refine(int(seeds.anchor[k]), start, rows)
-            if candidate is not None and candidate.log_odds > self.s.min_log_odds:
-                self._take(candidate, found)
-                return
-            tried += 1
-            if tried >= TRIES:
-                return
-
     def sigma(self, rows: I64) -> F64:
+        """Timing sigma of picks in a fit: stated, the sensor's clock, and the model's own."""
         extra = self.sigma_extra[self.table.sensor[rows]]
-        return np.sqrt(self.table.sigma_s[rows] ** 2 + extra**2)
-
-    def seed_scores(self, seeds: Seeds) -> F64:
-        """Log-odds of each seed; -inf for seeds whose first look (nearest sensors) is poor."""
-        out = np.full(len(seeds), -np.inf)
-        for lo in range(0, len(seeds), CHUNK):
-            part = slice(lo, lo + CHUNK)
-            anchor, rows = seeds.anchor[part], seeds.picks[part]
-            x, y, t0 = seeds.x_m[part], seeds.y_m[part], seeds.t0_s[part]
-            sigma = self.sigma(rows.ravel()).reshape(rows.shape)
-            cov = seed_covariances(self._frame_xy(anchor, rows), x, y, sigma, self.s.speed_mps)
-            quick = score(self.array, self.table, self.index, anchor, x, y, t0, cov, self.s,
-                          self.sigma_extra, width=QUICK_WIDTH)  # fmt: skip
-            keep = np.flatnonzero(quick.log_odds > self.s.min_log_odds - QUICK_MARGIN)
-            if len(keep):
-                out[lo + keep] = score(self.array, self.table, self.index, anchor[keep], x[keep],
-                                       y[keep], t0[keep], cov[keep], self.s,
-                                       self.sigma_extra).log_odds  # fmt: skip
-        return out
+        return np.sqrt(self.table.sigma_s[rows] ** 2 + extra**2 + self.s.model_sigma_s**2)
 
     def _frame_xy(self, anchor: I64, rows: I64) -> F64:
         """Positions of the picks' sensors in each anchor's frame, [n, k, 2]."""
@@ -193,3 +271,16 @@ def distinct(seeds: Seeds, cell_m: float = 150.0, cell_s: float = 0.25) -> Seeds
     first.sort()
     return Seeds(seeds.anchor[first], seeds.x_m[first], seeds.y_m[first], seeds.t0_s[first],
                  seeds.picks[first])  # fmt: skip
+
+
+def _best_per_anchor(first: I64, log_odds: F64, bar: float, per: int = PER_ANCHOR) -> I64:
+    """Indices of the ``per`` best seeds of each anchor pick among those above ``bar``."""
+    above = np.flatnonzero(log_odds > bar)
+    order = above[np.lexsort((-log_odds[above], first[above]))]
+    group_start = np.r_[0, np.flatnonzero(np.diff(first[order])) + 1]
+    rank = np.arange(len(order)) - np.repeat(group_start, np.diff(np.r_[group_start, len(order)]))
+    return np.sort(order[rank < per])
+
+
+def _start(located: Fit) -> tuple[float, float, float]:
+    return located.x_m, located.y_m, located.t0_s

@@ -107,3 +107,59 @@ def seed_covariances(xy: F64, x_m: F64, y_m: F64, sigma_s: F64, speed_mps: float
     inverse = np.linalg.inv(normal)
     inverse[~ok] = np.diag([1e12, 1e12, 1e6])
     return np.asarray(inverse)
+
+
+def fit_many(
+    xy: F64,
+    t_s: F64,
+    sigma_s: F64,
+    mask: NDArray[np.bool_],
+    start: F64,
+    speed_mps: float,
+    iterations: int = 6,
+) -> tuple[F64, F64]:
+    """:func:`fit` for many sources at once, each with its own picks (padded, ``mask``).
+
+    ``xy`` [n, w, 2], ``t_s``/``sigma_s``/``mask`` [n, w], ``start`` [n, 3]. A step that raises a
+    source's misfit is not taken. Returns the solutions [n, 3] and covariances [n, 3, 3].
+    """
+    theta = start.astype(np.float64).copy()
+    weight = np.where(mask, 1.0 / sigma_s, 0.0)
+
+    def misfit(th: F64) -> tuple[F64, F64, F64, F64]:
+        dx = th[:, 0:1] - xy[:, :, 0]
+        dy = th[:, 1:2] - xy[:, :, 1]
+        r = np.maximum(np.hypot(dx, dy), 1.0)
+        residual = (t_s - th[:, 2:3] - r / speed_mps) * weight
+        return residual, dx, dy, r
+
+    residual, dx, dy, r = misfit(theta)
+    cost = np.sum(residual**2, axis=1)
+    for _ in range(iterations):
+        j = np.stack((dx / (r * speed_mps), dy / (r * speed_mps), np.ones_like(r)), axis=2)
+        j *= weight[:, :, None]
+        normal = np.einsum("nwi,nwj->nij", j, j)
+        gradient = np.einsum("nwi,nw->ni", j, residual)
+        damped = normal + 1e-6 * np.eye(3) * np.trace(normal, axis1=1, axis2=2)[:, None, None]
+        step = np.linalg.solve(damped, gradient[:, :, None])[:, :, 0]
+        trial = theta + step
+        t_res, t_dx, t_dy, t_r = misfit(trial)
+        t_cost = np.sum(t_res**2, axis=1)
+        better = t_cost <= cost
+        theta[better] = trial[better]
+        residual[better], dx[better], dy[better], r[better] = (
+            t_res[better],
+            t_dx[better],
+            t_dy[better],
+            t_r[better],
+        )
+        cost = np.where(better, t_cost, cost)
+    j = np.stack((dx / (r * speed_mps), dy / (r * speed_mps), np.ones_like(r)), axis=2)
+    j *= weight[:, :, None]
+    normal = np.einsum("nwi,nwj->nij", j, j)
+    det = np.linalg.det(normal)
+    ok = det > 1e-30
+    normal[~ok] = np.eye(3)
+    covariance = np.linalg.inv(normal)
+    covariance[~ok] = np.diag([1e12, 1e12, 1e6])
+    return theta, covariance

@@ -28,7 +28,7 @@ class Settings:
     model_sigma_s: float = 0.02  # timing error of the model itself (wind, terrain), per pick
     support_sigmas: float = 4.0  # a pick supports a source within this many sigmas
     max_window_s: float = 1.5  # and never further than this from the predicted arrival
-    rate_window_s: float = 10.0  # background pick rate: picks within ± this, per second
+    rate_window_s: float = 60.0  # background pick rate: picks within ± this, per second
     alive_window_s: float = 1800.0  # a sensor with no pick within ± this is taken as down
     min_rate_per_h: float = 0.5  # floor of a sensor's background pick rate
     p_max: float = 0.75  # below sensors' nominal 0.9: outages, noise bursts and late loss also miss
@@ -39,6 +39,10 @@ class Settings:
     min_log_odds: float = 0.0  # accept a source when its posterior log-odds exceed this
     late_window_s: float = 3600.0  # streaming: how late a pick may still revise an event
 
+    @property
+    def source_density_per_m2_s(self) -> float:
+        return self.event_rate_per_km2_h / 1e6 / 3600.0
+
 
 def detection_probability(
     distance_m: NDArray[np.float64], range_m: NDArray[np.float64], loudness_db: float, s: Settings
@@ -48,12 +52,13 @@ def detection_probability(
     return np.clip(s.p_max / (1 + np.exp(z)), s.p_floor, s.p_max)
 
 
-def log_prior_volume(covariance: NDArray[np.float64], s: Settings) -> NDArray[np.float64]:
+def log_prior_volume(covariance: NDArray[np.float64], density: NDArray[np.float64] | float
+                     ) -> NDArray[np.float64]:  # fmt: skip
     """log(ρ · (2π)^{3/2} · √det Σ): the prior mass of sources within the fit's uncertainty.
 
     This is the Occam factor of the marginal likelihood: three picks always fit a source
-    exactly, and the factor says how surprising such a fit is given how densely sources occur.
+    exactly, and the factor says how surprising such a fit is given how densely sources occur
+    (ρ per m² per s).
     """
-    density = s.event_rate_per_km2_h / 1e6 / 3600.0  # per m² per s
     det = np.linalg.det(covariance)
     return np.log(density) + 1.5 * np.log(2 * np.pi) + 0.5 * np.log(np.maximum(det, 1e-300))

@@ -22,6 +22,7 @@ from ceasewatch.fusion.acoustic.picks import PickTable
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
+MAX_SKIP = 32  # used picks stepped over when looking for the nearest free one
 
 
 @dataclass(frozen=True)
@@ -50,34 +51,28 @@ class PickIndex:
         base = sensor * self.span_s
         i = np.searchsorted(self.key, base + t_s)
         lo, hi = self.start[sensor], self.start[sensor + 1]
-        left = np.clip(i - 1, 0, len(self.key) - 1)
-        right = np.clip(i, 0, len(self.key) - 1)
-        d_left = np.where((i - 1 >= lo) & (i - 1 < hi), np.abs(self.key[left] - base - t_s), np.inf)
-        d_right = np.where((i >= lo) & (i < hi), np.abs(self.key[right] - base - t_s), np.inf)
+        left, right = i - 1, i.copy()
+        if used is not None:
+            blocked = used.copy()
+            last = len(self.key) - 1
+            for step in (left, right):
+                move = -1 if step is left else 1
+                for _ in range(MAX_SKIP):
+                    busy = (step >= lo) & (step < hi) & blocked[np.clip(step, 0, last)]
+                    if not busy.any():
+                        break
+                    step[busy] += move
+        last = len(self.key) - 1
+        ok_left = (left >= lo) & (left < hi)
+        ok_right = (right >= lo) & (right < hi)
+        if used is not None:
+            ok_left &= ~used[np.clip(left, 0, last)]
+            ok_right &= ~used[np.clip(right, 0, last)]
+        d_left = np.where(ok_left, np.abs(self.key[np.clip(left, 0, last)] - base - t_s), np.inf)
+        d_right = np.where(ok_right, np.abs(self.key[np.clip(right, 0, last)] - base - t_s), np.inf)
         row = np.where(d_left <= d_right, left, right)
         gap = np.minimum(d_left, d_right)
-        row = np.where(np.isfinite(gap), row, -1)
-        if used is not None:
-            for k in np.flatnonzero((row >= 0) & used[np.maximum(row, 0)]):
-                row[k], gap[k] = self._nearest_unused(int(sensor[k]), float(t_s[k]), used)
-        return row, gap
-
-    def _nearest_unused(
-        self, sensor: int, t_s: float, used: NDArray[np.bool_]
-    ) -> tuple[int, float]:
-        base = sensor * self.span_s
-        i = int(np.searchsorted(self.key, base + t_s))
-        lo, hi = int(self.start[sensor]), int(self.start[sensor + 1])
-        left, right = i - 1, i
-        while left >= lo and used[left]:
-            left -= 1
-        while right < hi and used[right]:
-            right += 1
-        d_left = abs(self.key[left] - base - t_s) if left >= lo else np.inf
-        d_right = abs(self.key[right] - base - t_s) if right < hi else np.inf
-        if d_left == np.inf and d_right == np.inf:
-            return -1, np.inf
-        return (left, d_left) if d_left <= d_right else (right, d_right)
+        return np.where(np.isfinite(gap), row, -1), gap
 
 
 @dataclass(frozen=True)
@@ -86,6 +81,24 @@ class Scored:
     support: NDArray[np.bool_]  # [n, width] the sensor's nearest pick is taken
     rows: I64  # [n, width] that pick's row
     loudness_db: F64
+
+    def take(self, keep: NDArray[np.bool_]) -> Scored:
+        return Scored(self.log_odds[keep], self.support[keep], self.rows[keep],
+                      self.loudness_db[keep])  # fmt: skip
+
+    def padded(self, width: int) -> Scored:
+        extra = width - self.rows.shape[1]
+        if extra <= 0:
+            return self
+        n = len(self.log_odds)
+        support = np.hstack((self.support, np.zeros((n, extra), bool)))
+        rows = np.hstack((self.rows, np.full((n, extra), -1)))
+        return Scored(self.log_odds, support, rows, self.loudness_db)
+
+    @classmethod
+    def joined(cls, parts: list[Scored]) -> Scored:
+        return cls(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in ("log_odds", "support", "rows", "loudness_db")))  # fmt: skip
 
 
 def score(
@@ -143,7 +156,7 @@ def score(
         best = np.where(better, total, best)
         best_support[better] = take[better]
         best_loudness = np.where(better, loudness, best_loudness)
-    log_odds = best + log_prior_volume(covariance, s)
+    log_odds = best + log_prior_volume(covariance, s.source_density_per_m2_s)
     return Scored(log_odds, best_support, np.where(best_support, row, -1), best_loudness)
 
 
