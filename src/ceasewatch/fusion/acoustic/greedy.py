@@ -91,7 +91,7 @@ class Associator:
         sigma_extra_s: F64 | None = None,
     ) -> None:
         self.array, self.table, self.s = array, table, s
-        self.index = PickIndex.of(table)
+        self.index = PickIndex.of(table, s)
         self.sigma_extra = sigma_extra_s if sigma_extra_s is not None else np.zeros(len(array))
         self.used = np.zeros(len(table), dtype=bool)
         self._tick = itertools.count()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from shapely.geometry import Point
+from shapely.ops import unary_union
 
 from ceasewatch.fusion.acoustic.array import SensorArray
 from ceasewatch.fusion.acoustic.clock import Skew, find_skews
@@ -14,8 +16,10 @@ from ceasewatch.fusion.acoustic.greedy import Associator, Found
 from ceasewatch.fusion.acoustic.model import Settings
 from ceasewatch.fusion.acoustic.picks import SIGNATURES, PickTable, pick_table
 from ceasewatch.fusion.event import Ellipse, FusedEvent
+from ceasewatch.model.geo import LocalProjection
 
 Progress = Callable[[str], None]
+HEARD_M = 10_000.0  # the area a sensor watches, for the observed density of sources
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,13 @@ def fuse_picks(
     found = Associator(array, table, settings).run()
     say(f"first pass: {len(found):,} sources")
     skews = find_skews(array, table, found, settings.speed_mps)
+    density = observed_density(array, table, found)
+    if density > 2 * settings.event_rate_per_km2_h:
+        say(f"sources found: {density:.3g} per km² per hour; the prior is raised to that")
+        settings = replace(settings, event_rate_per_km2_h=density)
     if skews:
         say("clock offsets: " + ", ".join(f"{k.sensor_id} {k.offset_s:+.2f} s" for k in skews))
+    if skews or settings.event_rate_per_km2_h == density:
         table, extra = _corrected(table, array, skews)
         found = Associator(array, table, settings, extra).run()
         say(f"second pass: {len(found):,} sources")
@@ -51,6 +60,23 @@ def fuse_picks(
     used = sum(len(f.rows) for f in found)
     return AcousticResult(events, tuple(skews), len(table), len(table) - used,
                           table.unknown_sensor, table.duplicates)  # fmt: skip
+
+
+def observed_density(array: SensorArray, table: PickTable, found: list[Found]) -> float:
+    """Sources per km² per hour that the first pass found within 10 km of a sensor.
+
+    An empirical-Bayes prior for the second pass: a conservative prior misses sources where
+    fire is dense; what the first pass found (an undercount, so still conservative) says how
+    dense it is.
+    """
+    if not found or len(table) < 2:
+        return 0.0
+    hours = max(float(table.t_s.max() - table.t_s.min()) / 3600.0, 1.0)
+    projection = LocalProjection.for_bounds(array.lon.min(), array.lat.min(), array.lon.max(),
+                                            array.lat.max())  # fmt: skip
+    x, y = projection.to_xy(array.lon, array.lat)
+    area_km2 = unary_union([Point(a, b).buffer(HEARD_M) for a, b in zip(x, y, strict=True)]).area
+    return len(found) / (area_km2 / 1e6) / hours
 
 
 def _order(event: FusedEvent) -> tuple[int, str]:

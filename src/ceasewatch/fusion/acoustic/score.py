@@ -32,11 +32,15 @@ class PickIndex:
     key: F64
     span_s: float
     start: I64
+    rate_per_s: F64  # each pick's sensor's background rate around it (see _background_rate)
 
     @classmethod
-    def of(cls, table: PickTable) -> PickIndex:
+    def of(cls, table: PickTable, s: Settings) -> PickIndex:
         span = float(table.t_s.max() + 10_000.0) if len(table) else 10_000.0
-        return cls(table.sensor * span + table.t_s, span, table.start)
+        key = table.sensor * span + table.t_s
+        index = cls(key, span, table.start, np.zeros(len(key)))
+        rate = _background_rate(index, table.sensor, table.t_s, s)
+        return cls(key, span, table.start, rate)
 
     def count_between(self, sensor: I64, low_s: F64, high_s: F64) -> I64:
         base = sensor * self.span_s
@@ -115,7 +119,6 @@ def score(
     used: NDArray[np.bool_] | None = None,
     *,
     width: int = 0,
-    quick: bool = False,
 ) -> Scored:
     """Posterior log-odds of candidate sources (vectorised over candidates)."""
     width = min(width or array.score_width(s.score_radius_m), array.nb.shape[1])
@@ -133,15 +136,9 @@ def score(
     sigma = np.sqrt(sigma_pick**2 + s.model_sigma_s**2 + np.maximum(var_pred, 0.0))
     window = np.minimum(s.support_sigmas * sigma, s.max_window_s)
     near = present & (row >= 0) & (gap <= window)
-    if quick:
-        return Scored(near.sum(axis=1).astype(np.float64), near, row, np.zeros(len(anchor)))
-    rate = _background_rate(index, flat_s, flat_t, s).reshape(sensor.shape)
-    alive = present & (
-        index.count_between(flat_s, flat_t - s.alive_window_s, flat_t + s.alive_window_s).reshape(
-            sensor.shape
-        )
-        > 0
-    )
+    # the rate around the nearest pick stands for the rate around the predicted arrival
+    rate = np.where(row >= 0, index.rate_per_s[np.maximum(row, 0)], s.min_rate_per_h / 3600.0)
+    alive = present & (gap <= s.alive_window_s)  # a pick within half an hour: it was working
     fit_term = -0.5 * (gap / sigma) ** 2 - np.log(sigma) - HALF_LOG_2PI - np.log(rate)
     best = np.full(len(anchor), -np.inf)
     best_support = np.zeros(sensor.shape, dtype=bool)
