@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORE_STAMP := $(VENV)/.installed-core
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck bench data-check clean
+.PHONY: demo test lint typecheck bench bench-fusion data-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/where.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/ingest.py
+
+bench-fusion: $(CORE_STAMP)
+	bash bench/fusion_peers/setup.sh
+	$(BIN)/python bench/fusion.py
 
 data-check: $(DEV_STAMP)
 	$(BIN)/python scripts/build_data.py --check
