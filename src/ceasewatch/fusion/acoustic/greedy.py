@@ -255,7 +255,10 @@ class Associator:
         return result
 
     def _take(self, candidate: Found, found: list[Found]) -> None:
-        if len(np.unique(self.table.sensor[candidate.rows])) < self.s.min_picks:
+        sensors = len(np.unique(self.table.sensor[candidate.rows]))
+        if sensors < self.s.min_picks:
+            return
+        if sensors == 3 and candidate.log_odds <= self.s.min_log_odds_three:
             return
         self.used[candidate.rows] = True
         found.append(candidate)

@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 SOUND_SPEED_MPS = 343.0
+CALIBRATION = (0.1831, -6.2816, 11.0337)  # fitted on sector-200 seed 11 and peak-day seed 3 (2 h)
+"""(a, b, c) of the confidence; see :attr:`Settings.calibration`."""
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,16 @@ class Settings:
     min_rate_per_h: float = 0.5  # floor of a sensor's background pick rate
     p_max: float = 0.75  # below sensors' nominal 0.9: outages, noise bursts and late loss also miss
     p_floor: float = 0.01
+    level_sigma_db: float = 3.0  # scatter of snr_db + 20·log10(d) among one source's picks
+    level_range_db: float = 40.0  # the band in which unrelated picks' levels fall
     loudness_db: tuple[float, ...] = (-14.0, -10.0, -6.0, -2.0, 2.0, 6.0)
     event_rate_per_km2_h: float = 0.01  # prior density of sources
     min_picks: int = 3
-    min_log_odds: float = 0.0  # accept a source when its posterior log-odds exceed this
+    min_log_odds_three: float = 0.0  # three picks always fit somewhere: they must score higher
+    min_log_odds: float = -10.0  # the search keeps sources whose log-odds exceed this
+    # confidence = logistic(a·log-odds + b·ln(picks) + c), fitted by scripts/calibrate_fusion.py
+    calibration: tuple[float, float, float] = CALIBRATION
+    min_confidence: float = 0.5  # events written out are at least this likely to be real
     late_window_s: float = 3600.0  # streaming: how late a pick may still revise an event
 
     @property

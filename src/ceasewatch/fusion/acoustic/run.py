@@ -10,6 +10,7 @@ import numpy as np
 from shapely.geometry import Point
 from shapely.ops import unary_union
 
+from ceasewatch.fusion.acoustic.ambiguity import mixed_covariance, rival
 from ceasewatch.fusion.acoustic.array import SensorArray
 from ceasewatch.fusion.acoustic.clock import Skew, find_skews
 from ceasewatch.fusion.acoustic.greedy import Associator, Found
@@ -56,27 +57,31 @@ def fuse_picks(
         table, extra = _corrected(table, array, skews)
         found = Associator(array, table, settings, extra).run()
         say(f"second pass: {len(found):,} sources")
-    events = tuple(sorted((to_event(array, table, f) for f in found), key=_order))
+    located = (to_event(array, table, f, settings) for f in found)
+    events = tuple(sorted((e for e in located if e.confidence >= settings.min_confidence),
+                          key=_order))  # fmt: skip
     used = sum(len(f.rows) for f in found)
     return AcousticResult(events, tuple(skews), len(table), len(table) - used,
                           table.unknown_sensor, table.duplicates)  # fmt: skip
 
 
 def observed_density(array: SensorArray, table: PickTable, found: list[Found]) -> float:
-    """Sources per km² per hour that the first pass found within 10 km of a sensor.
+    """Sources per km² per hour within 10 km of a sensor, as the picks say.
 
     An empirical-Bayes prior for the second pass: a conservative prior misses sources where
-    fire is dense; what the first pass found (an undercount, so still conservative) says how
-    dense it is.
+    fire is dense. The sources found in the first pass tell how many picks a source makes; all
+    the picks, divided by that, tell how many sources there were (the first pass found only the
+    easy ones).
     """
     if not found or len(table) < 2:
         return 0.0
+    per_source = float(np.mean([len(f.rows) for f in found]))
     hours = max(float(table.t_s.max() - table.t_s.min()) / 3600.0, 1.0)
     projection = LocalProjection.for_bounds(array.lon.min(), array.lat.min(), array.lon.max(),
                                             array.lat.max())  # fmt: skip
     x, y = projection.to_xy(array.lon, array.lat)
     area_km2 = unary_union([Point(a, b).buffer(HEARD_M) for a, b in zip(x, y, strict=True)]).area
-    return len(found) / (area_km2 / 1e6) / hours
+    return len(table) / per_source / (area_km2 / 1e6) / hours
 
 
 def _order(event: FusedEvent) -> tuple[int, str]:
@@ -98,9 +103,24 @@ def _corrected(
     return replace(table, t_s=t_s), extra
 
 
-def to_event(array: SensorArray, table: PickTable, found: Found) -> FusedEvent:
+def _slots(array: SensorArray, anchor: int, sensors: np.ndarray) -> np.ndarray:
+    row = array.nb[anchor]
+    return np.array([int(np.flatnonzero(row == s)[0]) for s in sensors])
+
+
+def to_event(
+    array: SensorArray,
+    table: PickTable,
+    found: Found,
+    settings: Settings,
+) -> FusedEvent:
     lon, lat = array.to_lonlat(found.anchor, found.fit.x_m, found.fit.y_m)
     cov = found.fit.covariance
+    xy = array.nb_xy[found.anchor][_slots(array, found.anchor, table.sensor[found.rows])]
+    sigma = np.sqrt(table.sigma_s[found.rows] ** 2 + settings.model_sigma_s**2)
+    other = rival(xy, table.t_s[found.rows], sigma, found.fit, settings.speed_mps)
+    if other is not None:
+        cov = mixed_covariance(found.fit, other)
     ellipse = Ellipse.from_covariance(float(cov[0, 0]), float(cov[1, 1]), float(cov[0, 1]))
     rows = found.rows
     residual = found.fit.residual_s
@@ -112,10 +132,17 @@ def to_event(array: SensorArray, table: PickTable, found: Found) -> FusedEvent:
         lat=lat,
         ellipse=ellipse,
         pick_ids=tuple(table.pick_ids[r] for r in rows),
-        confidence=float(1.0 / (1.0 + np.exp(-np.clip(found.log_odds, -50, 50)))),
+        confidence=confidence(found.log_odds, len(rows), settings.calibration),
         sensor_ids=tuple(array.ids[int(table.sensor[r])] for r in rows),
         residual_rms_s=float(np.sqrt(np.mean(residual**2))) if len(residual) else 0.0,
+        log_odds=found.log_odds,
     )
+
+
+def confidence(log_odds: float, picks: int, calibration: tuple[float, float, float]) -> float:
+    a, b, c = calibration
+    z = a * log_odds + b * float(np.log(max(picks, 1))) + c
+    return float(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))))
 
 
 def _kind(signatures: np.ndarray) -> str:

@@ -154,7 +154,28 @@ def score(
         best_support[better] = take[better]
         best_loudness = np.where(better, loudness, best_loudness)
     log_odds = best + log_prior_volume(covariance, s.source_density_per_m2_s)
+    log_odds += level_term(table.snr_db[np.maximum(row, 0)], distance, best_support, s)
     return Scored(log_odds, best_support, np.where(best_support, row, -1), best_loudness)
+
+
+def level_term(snr_db: F64, distance_m: F64, support: NDArray[np.bool_], s: Settings) -> F64:
+    """Log-likelihood ratio of the picks' loudness: one source has one source level.
+
+    ``snr_db + 20·log10(distance)`` estimates the source level at each sensor (spherical
+    spreading); around one source they scatter by ``level_sigma_db``, while picks of unrelated
+    sources could have any level in a ``level_range_db`` wide band. The unknown level itself is
+    integrated out (its Occam factor). Picks without ``snr_db`` say nothing.
+    """
+    known = support & np.isfinite(snr_db)
+    n = known.sum(axis=1)
+    level = np.where(known, snr_db + 20 * np.log10(distance_m), 0.0)
+    mean = level.sum(axis=1) / np.maximum(n, 1)
+    squares = np.where(known, (level - mean[:, None]) ** 2, 0.0).sum(axis=1)
+    sigma, width = s.level_sigma_db, s.level_range_db
+    per_pick = np.log(width / (np.sqrt(2 * np.pi) * sigma))
+    occam = 0.5 * np.log(2 * np.pi * sigma**2 / np.maximum(n, 1)) - np.log(width)
+    term = n * per_pick - squares / (2 * sigma**2) + occam
+    return np.asarray(np.where(n >= 2, term, 0.0))
 
 
 def _predict(
