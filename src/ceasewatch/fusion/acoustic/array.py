@@ -39,6 +39,12 @@ class SensorArray:
     nb_xy: NDArray[np.float64]  # [sensor, k, 2] east/north metres in the sensor's frame
     nb_count: NDArray[np.int64]
 
+    @functools.cached_property
+    def nb_dist_m(self) -> NDArray[np.float64]:
+        """[sensor, k] distance of each neighbour (inf past the end), ascending along k."""
+        distance = np.hypot(self.nb_xy[:, :, 0], self.nb_xy[:, :, 1])
+        return np.where(self.nb >= 0, distance, np.inf)
+
     @property
     def index(self) -> dict[str, int]:
         return {sensor_id: k for k, sensor_id in enumerate(self.ids)}

@@ -77,9 +77,9 @@ def anchor_seeds(
     if len(t_anchor) == 0:
         return Seeds.empty()
     count = int(array.nb_count[anchor])
-    slots = [k for k in range(1, count) if np.hypot(*array.nb_xy[anchor, k]) <= seed_radius_m][
-        :neighbours
-    ]
+    # neighbours are sorted by distance: the first ones within the radius
+    within = int(np.searchsorted(array.nb_dist_m[anchor, 1:count], seed_radius_m, side="right"))
+    slots = range(1, 1 + min(within, neighbours))
     pa: list[I64] = []
     pb: list[I64] = []
     slot: list[I64] = []
@@ -89,7 +89,7 @@ def anchor_seeds(
         t_other = table.t_s[other]
         if len(t_other) == 0:
             continue
-        moveout = np.hypot(*array.nb_xy[anchor, k]) / speed_mps
+        moveout = array.nb_dist_m[anchor, k] / speed_mps
         lo = np.searchsorted(t_other, t_anchor - tolerance_s)
         hi = np.searchsorted(t_other, t_anchor + moveout + tolerance_s, side="right")
         i, j = _pairs_in_windows(lo, hi)
