@@ -36,7 +36,6 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ceasewatch.agreement.types import Activity, Agreement
-from ceasewatch.errors import InputError
 from ceasewatch.fusion.sources import fields
 from ceasewatch.fusion.sources.base import Rejection, Spot
 from ceasewatch.fusion.spread import offset_m
@@ -92,35 +91,23 @@ class Notification:
 def read_notifications(
     records: Sequence[Mapping[str, Any]],
 ) -> tuple[tuple[Notification, ...], tuple[Rejection, ...]]:
-    out, rejected = [], []
-    for item in fields.each_unique("notifications", records, "notification_id"):
-        if isinstance(item, Rejection):
-            rejected.append(item)
-            continue
-        _index, rid, record = item
-        where = f"notifications {rid}"
-        try:
-            window = record.get("t_window")
-            if not isinstance(window, list | tuple) or len(window) != 2:
-                raise InputError(f"{where}: 't_window' must be [start, end] RFC 3339 times")
-            t0 = fields.instant_ns(where, {"t": window[0]}, "t")
-            t1 = fields.instant_ns(where, {"t": window[1]}, "t")
-            lon, lat = fields.point(where, record, "position")
-            out.append(
-                Notification(
-                    rid,
-                    fields.text(where, record, "party", ""),
-                    min(t0, t1),
-                    max(t0, t1),
-                    lon,
-                    lat,
-                    fields.number(where, record, "radius_m", 1000.0),
-                    fields.text(where, record, "activity", "demining"),
-                )
-            )
-        except InputError as exc:
-            rejected.append(Rejection("notifications", rid, str(exc)))
-    return tuple(out), tuple(rejected)
+    return fields.parse_each("notifications", records, "notification_id", _notification)
+
+
+def _notification(rid: str, record: Mapping[str, Any]) -> Notification:
+    where = f"notifications {rid}"
+    t0, t1 = fields.window_ns(where, record, "t_window")
+    lon, lat = fields.point(where, record, "position")
+    return Notification(
+        rid,
+        fields.text(where, record, "party", ""),
+        t0,
+        t1,
+        lon,
+        lat,
+        fields.number(where, record, "radius_m", 1000.0),
+        fields.text(where, record, "activity", "demining"),
+    )
 
 
 class FirmsBaseline:

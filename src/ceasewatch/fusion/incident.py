@@ -18,7 +18,8 @@ from ceasewatch.model.time import format_ns
 
 @dataclass(frozen=True)
 class Evidence:
-    """One record's bearing on an incident: (stream, record id, reason)."""
+    """One record with a reason in words: its bearing on an incident, or (as
+    :data:`~ceasewatch.fusion.sources.base.Rejection`) why the stage did not use it."""
 
     stream: str
     record_id: str

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ceasewatch.agreement.types import Agreement
+from ceasewatch.fusion.incident import Evidence
 from ceasewatch.fusion.phase import Phase
 from ceasewatch.fusion.spread import Spread
 
@@ -44,20 +45,14 @@ class Observation:
     payload: Any = None  # the plugin's own parsed record
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """A record that the stage did not use, with the reason (bad, clutter, or matching nothing)."""
-
-    stream: str
-    record_id: str
-    reason: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"stream": self.stream, "record_id": self.record_id, "reason": self.reason}
+Rejection = Evidence
+"""A record that the stage did not use, with the reason (bad, clutter, or matching nothing)."""
 
 
 @dataclass(frozen=True)
 class Observed:
+    """What ``observe`` made of the records: the observations, and the records it rejected."""
+
     observations: tuple[Observation, ...]
     rejected: tuple[Rejection, ...] = ()
 
@@ -84,6 +79,8 @@ class Placed:
 
 @dataclass(frozen=True)
 class Placement:
+    """What ``place`` did: every phase, the records placed on them, links, and rejections."""
+
     phases: tuple[Phase, ...]  # every phase after placing: the old ones (records added) and new
     placed: tuple[Placed, ...] = ()
     links: tuple[Link, ...] = ()
@@ -99,6 +96,10 @@ class Spot:
     spread: Spread
     t_ns: int
     t_sigma_s: float
+
+    def key(self) -> tuple[float, float, Spread, int, float]:
+        """(lon, lat, spread, t_ns, t_sigma_s), as :func:`~.match.space_time_d2` takes it."""
+        return (self.lon, self.lat, self.spread, self.t_ns, self.t_sigma_s)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ceasewatch.errors import InputError
 from ceasewatch.fusion.phase import Phase
 from ceasewatch.fusion.sources import fields
 from ceasewatch.fusion.sources.base import (
@@ -25,7 +24,6 @@ from ceasewatch.fusion.sources.base import (
     Observation,
     Observed,
     Placement,
-    Rejection,
     Relation,
 )
 from ceasewatch.fusion.spread import Spread, offset_m
@@ -55,37 +53,7 @@ class ComplaintsPlugin:
     reach_s = SLACK_S
 
     def observe(self, records: Sequence[Mapping[str, Any]], context: FusionContext) -> Observed:
-        out, rejected = [], []
-        for item in fields.each_unique(self.stream, records, "complaint_id"):
-            if isinstance(item, Rejection):
-                rejected.append(item)
-                continue
-            _index, rid, record = item
-            where = f"complaints {rid}"
-            try:
-                window = record.get("t_alleged")
-                if not isinstance(window, list | tuple) or len(window) != 2:
-                    raise InputError(f"{where}: 't_alleged' must be [start, end] RFC 3339 times")
-                t0 = fields.instant_ns(where, {"t": window[0]}, "t")
-                t1 = fields.instant_ns(where, {"t": window[1]}, "t")
-                lon, lat = fields.point(where, record, "position")
-                radius = fields.number(where, record, "radius_m", 2000.0)
-                complaint = Complaint(
-                    rid,
-                    fields.text(where, record, "party", ""),
-                    fields.text(where, record, "alleged_party", ""),
-                    fields.text(where, record, "category", ""),
-                    radius,
-                )
-            except InputError as exc:
-                rejected.append(Rejection(self.stream, rid, str(exc)))
-                continue
-            spread = Spread.circular(max(radius, 1.0) / 2.0)
-            out.append(
-                Observation(self.stream, rid, min(t0, t1), max(t0, t1), lon, lat, spread,
-                            complaint.category, complaint)
-            )  # fmt: skip
-        return Observed(tuple(out), tuple(rejected))
+        return Observed(*fields.parse_each(self.stream, records, "complaint_id", _observation))
 
     def place(
         self, observations: Sequence[Observation], phases: Sequence[Phase], context: FusionContext
@@ -120,3 +88,19 @@ class ComplaintsPlugin:
         return Relation(
             False, 0.5, f"{head}, but the {what} on {side} ground, not {c.alleged_party}'s"
         )
+
+
+def _observation(rid: str, record: Mapping[str, Any]) -> Observation:
+    where = f"complaints {rid}"
+    t0, t1 = fields.window_ns(where, record, "t_alleged")
+    lon, lat = fields.point(where, record, "position")
+    radius = fields.number(where, record, "radius_m", 2000.0)
+    complaint = Complaint(
+        rid,
+        fields.text(where, record, "party", ""),
+        fields.text(where, record, "alleged_party", ""),
+        fields.text(where, record, "category", ""),
+        radius,
+    )
+    spread = Spread.circular(max(radius, 1.0) / 2.0)
+    return Observation("complaints", rid, t0, t1, lon, lat, spread, complaint.category, complaint)

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from ceasewatch.agreement.types import Activity, Agreement
-from ceasewatch.errors import InputError
 from ceasewatch.fusion.phase import Phase, phase_id
 from ceasewatch.fusion.sources import fields
 from ceasewatch.fusion.sources.base import (
@@ -33,6 +32,7 @@ from ceasewatch.fusion.sources.base import (
     Rejection,
     Relation,
 )
+from ceasewatch.fusion.sources.match import single_linkage, weighted_centre
 from ceasewatch.fusion.spread import Spread, offset_m
 from ceasewatch.model.time import NS_PER_S
 
@@ -69,29 +69,7 @@ class DetectionsPlugin:
     reach_s = FIRING_REACH_S
 
     def observe(self, records: Sequence[Mapping[str, Any]], context: FusionContext) -> Observed:
-        out, rejected = [], []
-        for item in fields.each_unique(self.stream, records, "detection_id"):
-            if isinstance(item, Rejection):
-                rejected.append(item)
-                continue
-            _index, rid, record = item
-            where = f"detections {rid}"
-            try:
-                t = fields.instant_ns(where, record, "t")
-                lon, lat = fields.point(where, record, "position")
-                sigma = fields.number(where, record, "pos_sigma_m", DEFAULT_SIGMA_M)
-                klass = fields.text(where, record, "object_class", "unknown")
-                confidence = fields.number(where, record, "class_confidence", 0.7)
-                count = int(fields.number(where, record, "count", 1))
-            except InputError as exc:
-                rejected.append(Rejection(self.stream, rid, str(exc)))
-                continue
-            detection = Detection(
-                rid, str(record.get("sensor_id", "")), klass, min(confidence, 1.0), count
-            )
-            spread = Spread.circular(max(sigma, 1.0))
-            out.append(Observation(self.stream, rid, t, t, lon, lat, spread, klass, detection))
-        return Observed(tuple(out), tuple(rejected))
+        return Observed(*fields.parse_each(self.stream, records, "detection_id", _observation))
 
     def place(
         self, observations: Sequence[Observation], phases: Sequence[Phase], context: FusionContext
@@ -153,27 +131,28 @@ class DetectionsPlugin:
         )
 
 
+def _observation(rid: str, record: Mapping[str, Any]) -> Observation:
+    where = f"detections {rid}"
+    t = fields.instant_ns(where, record, "t")
+    lon, lat = fields.point(where, record, "position")
+    sigma = fields.number(where, record, "pos_sigma_m", DEFAULT_SIGMA_M)
+    klass = fields.text(where, record, "object_class", "unknown")
+    confidence = fields.number(where, record, "class_confidence", 0.7)
+    count = int(fields.number(where, record, "count", 1))
+    detection = Detection(rid, str(record.get("sensor_id", "")), klass, min(confidence, 1.0), count)
+    spread = Spread.circular(max(sigma, 1.0))
+    return Observation("detections", rid, t, t, lon, lat, spread, klass, detection)
+
+
 def _groups(obs: list[Observation], join_m: float, join_s: float) -> list[list[Observation]]:
-    parent = list(range(len(obs)))
+    def past(a: Observation, b: Observation) -> bool:
+        return (b.t_start_ns - a.t_start_ns) / NS_PER_S > join_s
 
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
+    def joined(a: Observation, b: Observation) -> bool:
+        _e, _n, distance = offset_m(a.lon, a.lat, b.lon, b.lat)
+        return distance <= join_m + 2 * (a.spread.sigma_m + b.spread.sigma_m)
 
-    for i, a in enumerate(obs):
-        for j in range(i + 1, len(obs)):
-            b = obs[j]
-            if (b.t_start_ns - a.t_start_ns) / NS_PER_S > join_s:
-                break
-            _e, _n, distance = offset_m(a.lon, a.lat, b.lon, b.lat)
-            if distance <= join_m + 2 * (a.spread.sigma_m + b.spread.sigma_m):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[Observation]] = {}
-    for i, o in enumerate(obs):
-        groups.setdefault(find(i), []).append(o)
-    return list(groups.values())
+    return single_linkage(obs, joined, past)
 
 
 def _nearest_group(
@@ -188,10 +167,9 @@ def _nearest_group(
 
 
 def _phase(group: list[Observation]) -> Phase:
-    weights = np.array([1.0 / o.spread.sigma_m**2 for o in group])
-    lon = float(np.average([o.lon for o in group], weights=weights))
-    lat = float(np.average([o.lat for o in group], weights=weights))
-    sigma_m = float(np.sqrt(1.0 / weights.sum()))
+    lon, lat, sigma_m = weighted_centre(
+        [o.lon for o in group], [o.lat for o in group], [o.spread.sigma_m for o in group]
+    )
     first = min(group, key=lambda o: (o.t_start_ns, o.record_id))
     miss = float(np.prod([1.0 - o.payload.class_confidence for o in group]))
     classes = sorted({f"{o.payload.object_class} × {o.payload.count}" for o in group})

@@ -4,12 +4,14 @@ stream, the record and the field, and saying what to write instead."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ceasewatch.errors import InputError
 from ceasewatch.fusion.sources.base import Rejection
 from ceasewatch.model.time import parse_ns
+
+T = TypeVar("T")
 
 
 def record_id(stream: str, record: Mapping[str, Any], key: str, index: int) -> str:
@@ -32,6 +34,16 @@ def instant_ns(where: str, record: Mapping[str, Any], key: str) -> int:
 
 def optional_instant_ns(where: str, record: Mapping[str, Any], key: str) -> int | None:
     return None if record.get(key) is None else instant_ns(where, record, key)
+
+
+def window_ns(where: str, record: Mapping[str, Any], key: str) -> tuple[int, int]:
+    """A time window [start, end] as (earliest, latest) instants, in whichever order given."""
+    value = record.get(key)
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise InputError(f"{where}: {key!r} must be [start, end] RFC 3339 times")
+    t0 = instant_ns(where, {"t": value[0]}, "t")
+    t1 = instant_ns(where, {"t": value[1]}, "t")
+    return min(t0, t1), max(t0, t1)
 
 
 def point(where: str, record: Mapping[str, Any], key: str) -> tuple[float, float]:
@@ -112,3 +124,25 @@ def each_unique(
             continue
         seen[rid] = record
         yield index, rid, record
+
+
+def parse_each(
+    stream: str,
+    records: Sequence[Mapping[str, Any]],
+    key: str,
+    parse: Callable[[str, Mapping[str, Any]], T],
+) -> tuple[tuple[T, ...], tuple[Rejection, ...]]:
+    """``parse(record id, record)`` of each record once (as :func:`each_unique`); a record whose
+    parse raises an InputError is rejected with its message."""
+    out: list[T] = []
+    rejected: list[Rejection] = []
+    for item in each_unique(stream, records, key):
+        if isinstance(item, Rejection):
+            rejected.append(item)
+            continue
+        _index, rid, record = item
+        try:
+            out.append(parse(rid, record))
+        except InputError as exc:
+            rejected.append(Rejection(stream, rid, str(exc)))
+    return tuple(out), tuple(rejected)

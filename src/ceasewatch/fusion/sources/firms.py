@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import numpy as np
-
 from ceasewatch.errors import InputError
 from ceasewatch.fusion.phase import Phase, phase_id
 from ceasewatch.fusion.sources.base import (
@@ -34,6 +32,7 @@ from ceasewatch.fusion.sources.base import (
     Rejection,
     Relation,
 )
+from ceasewatch.fusion.sources.match import single_linkage, weighted_centre
 from ceasewatch.fusion.spread import Spread, offset_m
 from ceasewatch.model.time import NS_PER_S
 
@@ -165,35 +164,22 @@ def _float(where: str, record: Mapping[str, Any], key: str, default: float | Non
 
 
 def _groups(obs: list[Observation]) -> list[list[Observation]]:
-    parent = list(range(len(obs)))
+    def past(a: Observation, b: Observation) -> bool:
+        return (b.t_start_ns - a.t_start_ns) / NS_PER_S > JOIN_S
 
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
+    def joined(a: Observation, b: Observation) -> bool:
+        _e, _n, distance = offset_m(a.lon, a.lat, b.lon, b.lat)
+        pa, pb = a.payload, b.payload
+        reach = 500.0 + 1000.0 * (max(pa.scan_km, pa.track_km) + max(pb.scan_km, pb.track_km))
+        return distance <= reach
 
-    for i, a in enumerate(obs):
-        for j in range(i + 1, len(obs)):
-            b = obs[j]
-            if (b.t_start_ns - a.t_start_ns) / NS_PER_S > JOIN_S:
-                break
-            _e, _n, distance = offset_m(a.lon, a.lat, b.lon, b.lat)
-            pa, pb = a.payload, b.payload
-            reach = 500.0 + 1000.0 * (max(pa.scan_km, pa.track_km) + max(pb.scan_km, pb.track_km))
-            if distance <= reach:
-                parent[find(j)] = find(i)
-    groups: dict[int, list[Observation]] = {}
-    for i, o in enumerate(obs):
-        groups.setdefault(find(i), []).append(o)
-    return list(groups.values())
+    return single_linkage(obs, joined, past)
 
 
 def _phase(group: list[Observation]) -> Phase:
-    weights = np.array([1.0 / o.spread.sigma_m**2 for o in group])
-    lon = float(np.average([o.lon for o in group], weights=weights))
-    lat = float(np.average([o.lat for o in group], weights=weights))
-    var = 1.0 / weights.sum()
+    lon, lat, sigma_m = weighted_centre(
+        [o.lon for o in group], [o.lat for o in group], [o.spread.sigma_m for o in group]
+    )
     first = min(group, key=lambda o: (o.t_start_ns, o.record_id))
     confidence = 1.0 - 0.3 ** len({o.t_start_ns for o in group})  # each pass adds
     return Phase(
@@ -203,7 +189,7 @@ def _phase(group: list[Observation]) -> Phase:
         1800.0,
         lon,
         lat,
-        Spread.circular(math.sqrt(var)).ellipse(),
+        Spread.circular(sigma_m).ellipse(),
         confidence,
         tuple(("firms", o.record_id) for o in group),
         t_end_ns=max(o.t_start_ns for o in group),

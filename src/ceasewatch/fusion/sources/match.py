@@ -1,16 +1,19 @@
-"""Matching in space and time for the plugins: a gated squared distance and a one-to-one
-assignment on it."""
+"""Matching in space and time for the plugins: a gated squared distance, a one-to-one
+assignment on it, single-linkage grouping, and the weighted centre of a group."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ceasewatch.fusion.spread import Spread, offset_m
 from ceasewatch.model.time import NS_PER_S
+
+T = TypeVar("T")
 
 
 def space_time_d2(
@@ -40,3 +43,41 @@ def within_time(t_ns: Sequence[int], lo_ns: int, hi_ns: int) -> range:
     return range(
         int(np.searchsorted(array, lo_ns)), int(np.searchsorted(array, hi_ns, side="right"))
     )
+
+
+def single_linkage(
+    items: Sequence[T], joined: Callable[[T, T], bool], past: Callable[[T, T], bool]
+) -> list[list[T]]:
+    """Groups of items linked pairwise by ``joined(a, b)``, in order of their first item.
+
+    ``items`` are in time order; ``past(a, b)`` says that ``b`` and every later item are too
+    late to join ``a``, so the scan of ``a``'s partners stops there."""
+    parent = list(range(len(items)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, a in enumerate(items):
+        for j in range(i + 1, len(items)):
+            b = items[j]
+            if past(a, b):
+                break
+            if joined(a, b):
+                parent[find(j)] = find(i)
+    groups: dict[int, list[T]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(find(i), []).append(item)
+    return list(groups.values())
+
+
+def weighted_centre(
+    lon: Sequence[float], lat: Sequence[float], sigma_m: Sequence[float]
+) -> tuple[float, float, float]:
+    """(lon, lat, sigma m) of points weighted by the inverse of their variance."""
+    weights = np.array([1.0 / s**2 for s in sigma_m])
+    centre_lon = float(np.average(lon, weights=weights))
+    centre_lat = float(np.average(lat, weights=weights))
+    return centre_lon, centre_lat, float(np.sqrt(1.0 / weights.sum()))

@@ -27,7 +27,6 @@ from ceasewatch.fusion.sources.base import (
     Observed,
     Placed,
     Placement,
-    Rejection,
     Relation,
     Spot,
 )
@@ -85,17 +84,7 @@ class ReportsPlugin:
     reach_s = SLACK_S
 
     def observe(self, records: Sequence[Mapping[str, Any]], context: FusionContext) -> Observed:
-        out, rejected = [], []
-        for item in fields.each_unique(self.stream, records, "report_id"):
-            if isinstance(item, Rejection):
-                rejected.append(item)
-                continue
-            _index, rid, record = item
-            try:
-                out.append(_observation(rid, record))
-            except InputError as exc:
-                rejected.append(Rejection(self.stream, rid, str(exc)))
-        return Observed(tuple(out), tuple(rejected))
+        return Observed(*fields.parse_each(self.stream, records, "report_id", _observation))
 
     def place(
         self, observations: Sequence[Observation], phases: Sequence[Phase], context: FusionContext

@@ -18,12 +18,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ceasewatch.errors import InputError
 from ceasewatch.fusion.phase import Phase, phase_id
 from ceasewatch.fusion.sources import fields
 from ceasewatch.fusion.sources.base import (
@@ -37,30 +36,9 @@ from ceasewatch.fusion.sources.base import (
     Rejection,
     Relation,
 )
-from ceasewatch.fusion.sources.match import assign, space_time_d2
+from ceasewatch.fusion.sources.match import space_time_d2, weighted_centre
+from ceasewatch.fusion.sources.radar import Track, per_radar, read_track, same_projectile
 from ceasewatch.fusion.spread import Spread
-
-DEFAULT_CEP_M = 100.0
-
-
-@dataclass(frozen=True)
-class End:
-    t_ns: int
-    lon: float
-    lat: float
-    cep_m: float
-
-    def key(self, sigma_t_s: float) -> tuple[float, float, Spread, int, float]:
-        return (self.lon, self.lat, Spread.from_cep(self.cep_m), self.t_ns, sigma_t_s)
-
-
-@dataclass(frozen=True)
-class Track:
-    track_id: str
-    sensor_id: str
-    projectile: str
-    launch: End | None
-    impact: End | None
 
 
 class TracksPlugin:
@@ -69,33 +47,7 @@ class TracksPlugin:
     reach_s = 120.0
 
     def observe(self, records: Sequence[Mapping[str, Any]], context: FusionContext) -> Observed:
-        out, rejected = [], []
-        for item in fields.each_unique(self.stream, records, "track_id"):
-            if isinstance(item, Rejection):
-                rejected.append(item)
-                continue
-            _index, rid, record = item
-            try:
-                track = _track(rid, record)
-            except InputError as exc:
-                rejected.append(Rejection(self.stream, rid, str(exc)))
-                continue
-            end = track.impact or track.launch
-            assert end is not None
-            out.append(
-                Observation(
-                    self.stream,
-                    rid,
-                    (track.launch or end).t_ns,
-                    end.t_ns,
-                    end.lon,
-                    end.lat,
-                    Spread.from_cep(end.cep_m),
-                    track.projectile,
-                    track,
-                )
-            )
-        return Observed(tuple(out), tuple(rejected))
+        return Observed(*fields.parse_each(self.stream, records, "track_id", _observation))
 
     def place(
         self, observations: Sequence[Observation], phases: Sequence[Phase], context: FusionContext
@@ -106,9 +58,9 @@ class TracksPlugin:
         impacts = [p for p in phases if p.kind in ("impact", "unknown") and p.acoustic is not None]
         launches = [p for p in phases if p.kind == "launch" and p.acoustic is not None]
         gate = settings.gate_chi2
-        to_impact = _per_radar(tracks, impacts, "impact", sigma_t, gate)
+        to_impact = per_radar(tracks, impacts, "impact", sigma_t, gate)
         launchers = [t for t in tracks if t.projectile != "uav"]
-        to_launch = _per_radar(launchers, launches, "launch", sigma_t, gate)
+        to_launch = per_radar(launchers, launches, "launch", sigma_t, gate)
         placed, links, rejected = [], [], []
         added: dict[str, list[tuple[str, str]]] = {}
         loose: list[Track] = []
@@ -124,7 +76,7 @@ class TracksPlugin:
                 launch, why = to_launch[track.track_id]
                 links.append(Link(launch.event_id, phase.event_id, 0.98, f"{reason}; {why}"))
         new_phases = []
-        for group in _groups(loose, sigma_t, settings.gate_chi2):
+        for group in same_projectile(loose, sigma_t, settings.gate_chi2):
             launch_hits = [to_launch[t.track_id] for t in group if t.track_id in to_launch]
             if not launch_hits and all(t.launch is None and t.projectile != "uav" for t in group):
                 for t in group:
@@ -151,16 +103,12 @@ class TracksPlugin:
         impact_d2 = None
         if track.impact is not None and hypothesis.kind != "launch":
             w = hypothesis.where
-            impact_d2, dist, dt = space_time_d2(
-                track.impact.key(1.0), (w.lon, w.lat, w.spread, w.t_ns, w.t_sigma_s)
-            )
+            impact_d2, dist, dt = space_time_d2(track.impact.key(1.0), w.key())
             if impact_d2 <= gate:
                 launch_note = ""
                 if track.launch is not None and hypothesis.launch is not None:
                     lw = hypothesis.launch
-                    ld2, ldist, _ = space_time_d2(
-                        track.launch.key(1.0), (lw.lon, lw.lat, lw.spread, lw.t_ns, lw.t_sigma_s)
-                    )
+                    ld2, ldist, _ = space_time_d2(track.launch.key(1.0), lw.key())
                     if ld2 > gate:
                         return Relation(
                             False,
@@ -178,9 +126,7 @@ class TracksPlugin:
                 )
         if track.launch is not None and hypothesis.launch is not None:
             lw = hypothesis.launch
-            ld2, ldist, dt = space_time_d2(
-                track.launch.key(1.0), (lw.lon, lw.lat, lw.spread, lw.t_ns, lw.t_sigma_s)
-            )
+            ld2, ldist, dt = space_time_d2(track.launch.key(1.0), lw.key())
             if ld2 <= gate:
                 return Relation(
                     True,
@@ -191,120 +137,30 @@ class TracksPlugin:
         return None
 
 
-def _track(rid: str, record: Mapping[str, Any]) -> Track:
-    where = f"tracks {rid}"
-    ends = []
-    for name in ("launch", "impact"):
-        t = fields.optional_instant_ns(where, record, f"t_{name}")
-        at = fields.optional_point(where, record, name)
-        if (t is None) != (at is None):
-            raise InputError(
-                f"{where}: {name!r} and 't_{name}' come together; give both or neither"
-            )
-        cep = fields.number(where, record, f"{name}_cep_m", DEFAULT_CEP_M)
-        ends.append(
-            End(t, at[0], at[1], max(cep, 1.0)) if t is not None and at is not None else None
-        )
-    if ends[0] is None and ends[1] is None:
-        raise InputError(
-            f"{where}: a track needs a launch (t_launch, launch) or an impact (t_impact, impact)"
-        )
-    projectile = fields.text(where, record, "projectile", "unknown")
-    return Track(rid, fields.text(where, record, "sensor_id", ""), projectile, ends[0], ends[1])
-
-
-def _per_radar(
-    tracks: Sequence[Track], phases: Sequence[Phase], word: str, sigma_t: float, gate: float
-) -> dict[str, tuple[Phase, str]]:
-    """Track id → (phase, reason) from a one-to-one assignment per radar, on the track's
-    ``word`` end (impact or launch)."""
-
-    def end_of(track: Track) -> End | None:
-        return track.impact if word == "impact" else track.launch
-
-    out: dict[str, tuple[Phase, str]] = {}
-    if not phases:
-        return out
-    ordered = sorted(phases, key=lambda p: p.t_ns)
-    t_sorted = np.array([p.t_ns for p in ordered], dtype=np.int64)
-    by_radar: dict[str, list[Track]] = {}
-    for t in tracks:
-        if end_of(t) is not None:
-            by_radar.setdefault(t.sensor_id, []).append(t)
-    window_ns = 120 * 1_000_000_000
-    for group in by_radar.values():
-        cands: dict[int, Phase] = {}
-        rows: list[dict[int, tuple[float, float, float]]] = []
-        for t in group:
-            end = end_of(t)
-            assert end is not None
-            lo = int(np.searchsorted(t_sorted, end.t_ns - window_ns))
-            hi = int(np.searchsorted(t_sorted, end.t_ns + window_ns, side="right"))
-            row = {}
-            for k in range(lo, hi):
-                p = ordered[k]
-                d2 = space_time_d2(end.key(sigma_t), (p.lon, p.lat, p.spread, p.t_ns, p.t_sigma_s))
-                if d2[0] <= gate:
-                    row[k] = d2
-                    cands[k] = p
-            rows.append(row)
-        cols = sorted(cands)
-        costs = np.full((len(group), len(cols)), np.inf)
-        for r, row in enumerate(rows):
-            for c, k in enumerate(cols):
-                if k in row:
-                    costs[r, c] = row[k][0]
-        for r, c in assign(costs, gate):
-            phase = ordered[cols[c]]
-            _d2, dist, dt = rows[r][cols[c]]
-            out[group[r].track_id] = (
-                phase,
-                f"radar track {group[r].track_id} {word} {dist:.0f} m from the acoustic "
-                f"{phase.kind}, {dt:.1f} s apart",
-            )
-    return out
-
-
-def _groups(tracks: list[Track], sigma_t: float, gate: float) -> list[list[Track]]:
-    """Tracks of the same projectile from several radars (single linkage within the gate)."""
-    ordered = sorted(tracks, key=lambda t: ((t.impact or t.launch).t_ns, t.track_id))  # type: ignore[union-attr]
-    parent = list(range(len(ordered)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i, a in enumerate(ordered):
-        ea = a.impact or a.launch
-        assert ea is not None
-        for j in range(i + 1, len(ordered)):
-            b = ordered[j]
-            eb = b.impact or b.launch
-            assert eb is not None
-            if eb.t_ns - ea.t_ns > 10 * 1_000_000_000:
-                break
-            same_kind = (a.impact is None) == (b.impact is None)
-            if (
-                a.sensor_id != b.sensor_id
-                and same_kind
-                and space_time_d2(ea.key(sigma_t), eb.key(sigma_t))[0] <= gate
-            ):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[Track]] = {}
-    for i, t in enumerate(ordered):
-        groups.setdefault(find(i), []).append(t)
-    return list(groups.values())
+def _observation(rid: str, record: Mapping[str, Any]) -> Observation:
+    track = read_track(rid, record)
+    end = track.impact or track.launch
+    assert end is not None
+    return Observation(
+        "tracks",
+        rid,
+        (track.launch or end).t_ns,
+        end.t_ns,
+        end.lon,
+        end.lat,
+        Spread.from_cep(end.cep_m),
+        track.projectile,
+        track,
+    )
 
 
 def _phase(group: list[Track], sigma_t: float) -> Phase:
-    ends = [t.impact or t.launch for t in group]
-    weights = np.array([1.0 / (e.cep_m**2) for e in ends if e is not None])
-    lon = float(np.average([e.lon for e in ends if e is not None], weights=weights))
-    lat = float(np.average([e.lat for e in ends if e is not None], weights=weights))
-    t_ns = int(np.mean([e.t_ns for e in ends if e is not None]))
-    sigma_m = float(np.sqrt(1.0 / weights.sum())) / 1.1774
+    ends = [e for e in (t.impact or t.launch for t in group) if e is not None]
+    lon, lat, cep_m = weighted_centre(
+        [e.lon for e in ends], [e.lat for e in ends], [e.cep_m for e in ends]
+    )
+    t_ns = int(np.mean([e.t_ns for e in ends]))
+    sigma_m = cep_m / 1.1774
     first = min(group, key=lambda t: t.track_id)
     has_impact = first.impact is not None
     kind = "impact" if has_impact else ("flight" if first.projectile == "uav" else "launch")
