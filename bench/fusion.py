@@ -214,6 +214,13 @@ def main() -> int:
     parser.add_argument("--scenarios", default=",".join(fusion_scenarios.NAMES))
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--peer-timeout-s", type=float, default=900.0)
+    parser.add_argument(
+        "--hours",
+        action="append",
+        default=[],
+        metavar="SCENARIO=H",
+        help="simulate a scenario for H hours instead of its default (e.g. sector-2000=0.5)",
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "fusion.json")
     args = parser.parse_args()
     scenarios = [s for s in args.scenarios.split(",") if s]
@@ -231,8 +238,9 @@ def main() -> int:
         "scenarios": {},
         "results": {},
     }
+    hours = {k: float(v) for k, _, v in (pair.partition("=") for pair in args.hours)}
     for name in scenarios:
-        folder, described = fusion_scenarios.ensure(name)
+        folder, described = fusion_scenarios.ensure(name, hours.get(name))
         results["scenarios"][name] = described
         timeouts = {m: args.peer_timeout_s if m in PEERS else OTHER_TIMEOUT_S for m in methods}
         results["results"][name] = {

@@ -73,7 +73,7 @@ def goals(results: dict[str, Any], timeout_s: float, scenarios: dict[str, Any]) 
                 "met": True,
                 "ceasewatch": cw["f1"],
                 "best_peer": None,
-                "note": "no peer finished",
+                "note": "no peer finished within its time cap",
             }
         else:
             f1[name] = {"met": None, "note": "ceasewatch or the peers did not run"}

@@ -2,8 +2,9 @@
 
 - ``sector-200``: a 100 km stretch of ua-2026's line of contact centred on the Donetsk sector's
   busiest point, 20 acoustic sensors only (one every 5 km, alternating sides, 2-6 km from the
-  line, the default 2 % clock-skew share, which places one skewed sensor), about 200 explosions
-  an hour for one hour, nothing else happening anywhere.
+  line, the default 2 % clock-skew share, which places one skewed sensor, and the default 3 %
+  outage share: with seed 7 one sensor is down all hour), about 200 explosions an hour for one
+  hour, nothing else happening anywhere.
 - ``sector-2000``: the same stretch and sensors under a bombardment of about 2,000 an hour.
 - ``peak-day``: the built-in peak-day scenario, seed 7, dense deployment (the whole line).
 
