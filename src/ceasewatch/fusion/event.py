@@ -66,7 +66,6 @@ class FusedEvent:
     confidence: float  # calibrated probability that the event is real
     sensor_ids: tuple[str, ...] = ()
     residual_rms_s: float = 0.0
-    revision: int = 0  # raised each time a late pick changes the event
     log_odds: float = 0.0  # the associator's posterior log-odds, before calibration
 
     @property

@@ -45,7 +45,6 @@ class Settings:
     # confidence = logistic(a·log-odds + b·ln(picks) + c), fitted by scripts/calibrate_fusion.py
     calibration: tuple[float, float, float] = CALIBRATION
     min_confidence: float = 0.5  # events written out are at least this likely to be real
-    late_window_s: float = 3600.0  # streaming: how late a pick may still revise an event
 
     @property
     def source_density_per_m2_s(self) -> float:
