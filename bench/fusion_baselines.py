@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
 SOUND_MPS = 343.0
+MAX_REACH_M = 100_000.0  # farther from every sensor than any sound is heard
 CHI2_2DOF_95 = 5.991464547107979  # chi-square quantile, 2 degrees of freedom, p = 0.95
 A_M = 6378137.0
 F = 1 / 298.257223563
@@ -186,6 +187,9 @@ def event(
     xy = plane.to_en(lonlat[:, 0], lonlat[:, 1])
     index = np.array(members)
     best, cov = locate(xy, picks.t_s[index], picks.sigma_s[index])
+    reach_m = np.hypot(*(xy - best[:2]).T).min()
+    if not np.all(np.isfinite(best)) or reach_m > MAX_REACH_M:
+        return None  # diverged: no place near these sensors explains the picks
     lon, lat = plane.to_lonlat(best[0], best[1])
     t_ns = picks.t0_ns + int(round(best[2] * 1e9))
     text = np.datetime_as_string(np.datetime64(t_ns, "ns"), unit="us") + "Z"
