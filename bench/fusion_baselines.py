@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
+from fusion_peers.peer_io import read_pick_rows
+
 SOUND_MPS = 343.0
 MAX_REACH_M = 100_000.0  # farther from every sensor than any sound is heard
 CHI2_2DOF_95 = 5.991464547107979  # chi-square quantile, 2 degrees of freedom, p = 0.95
@@ -58,23 +60,9 @@ def read_sensors(path: Path) -> dict[str, tuple[float, float]]:
 
 def read_picks(path: Path, sensors: dict[str, tuple[float, float]]) -> Picks:
     """Picks of known acoustic sensors, each id once (a duplicated delivery is dropped)."""
-    seen: set[str] = set()
-    ids, sensor, stamps, sigma = [], [], [], []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if row["pick_id"] in seen or row["sensor_id"] not in sensors:
-                continue
-            seen.add(row["pick_id"])
-            ids.append(row["pick_id"])
-            sensor.append(row["sensor_id"])
-            stamps.append(row["t_arrival"].rstrip("Z"))
-            sigma.append(float(row.get("t_sigma_s", 0.05)))
-    ns = np.array(stamps, dtype="datetime64[ns]").astype(np.int64)
+    ids, sensor, ns, sigma = read_pick_rows(path, set(sensors))
     t0 = int(ns.min()) if len(ns) else 0
-    return Picks(ids, sensor, (ns - t0) / 1e9, np.array(sigma), t0)
+    return Picks(ids, sensor, (ns - t0) / 1e9, sigma, t0)
 
 
 def ecef(lon: Array, lat: Array) -> Array:

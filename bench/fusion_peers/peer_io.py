@@ -64,10 +64,27 @@ def read(sensors_path: Path, picks_path: Path) -> Inputs:
     crs = f"+proj=tmerc +lat_0={lat0:.6f} +lon_0={lon0:.6f} +k=1 +ellps=WGS84 +units=km"
     forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = forward.transform(lonlat[:, 0], lonlat[:, 1])
-    known = set(ids)
+    pick_ids, sensor, t_ns, sigma = read_pick_rows(picks_path, set(ids))
+    return Inputs(
+        ids,
+        np.column_stack([x, y]),
+        pick_ids,
+        sensor,
+        t_ns / 1e9,
+        sigma,
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+        crs,
+    )
+
+
+def read_pick_rows(
+    path: Path, known: set[str]
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Picks of ``known`` sensors, each id once (a duplicated delivery is dropped): ids, sensor
+    ids, arrival in integer ns since the epoch, t_sigma_s (0.05 when not given)."""
     seen: set[str] = set()
     pick_ids, sensor, stamps, sigma = [], [], [], []
-    with picks_path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         for line in handle:
             if not line.strip():
                 continue
@@ -80,16 +97,7 @@ def read(sensors_path: Path, picks_path: Path) -> Inputs:
             stamps.append(row["t_arrival"].rstrip("Z"))
             sigma.append(float(row.get("t_sigma_s", 0.05)))
     t_ns = np.array(stamps, dtype="datetime64[ns]").astype(np.int64)
-    return Inputs(
-        ids,
-        np.column_stack([x, y]),
-        pick_ids,
-        sensor,
-        t_ns / 1e9,
-        np.array(sigma),
-        Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
-        crs,
-    )
+    return pick_ids, sensor, t_ns, np.array(sigma)
 
 
 def rfc3339(t_s: float) -> str:
