@@ -259,7 +259,8 @@ def demo(
 ) -> None:
     """Run the demonstration on the embedded default: the default agreement's summary and map,
     then a simulated peak day ingested into an embedded evidence log, checkpointed, exported and
-    verified offline (later stages extend it to the whole pipeline).
+    verified offline, and fused from the store into events and incidents (later stages extend
+    it to the whole pipeline).
 
     Example: ceasewatch demo --out demo-output
     """
@@ -268,7 +269,7 @@ def demo(
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.agreement.locate import Locator
     from ceasewatch.agreement.summary import summarize
-    from ceasewatch.pipeline import evidence_demo
+    from ceasewatch.pipeline import evidence_demo, fusion_demo
     from ceasewatch.report.agreement_map import render_agreement_map
 
     try:
@@ -277,14 +278,18 @@ def demo(
         out.mkdir(parents=True, exist_ok=True)
         written = render_agreement_map(agreement, out / f"{agreement.id}-v{agreement.version}.png")
         typer.echo(f"map: {written}")
-        with Console(stderr=True).status("evidence") as status:
+        console = Console(stderr=True)
+        with console.status("evidence") as status:
             result = evidence_demo(agreement, out, lambda name: status.update(name))
+        typer.echo(result.text())
+        with console.status("fusing") as status:
+            fused = fusion_demo(agreement, out, lambda name: status.update(name))
     except CeasewatchError as error:
         _fail(error)
     except OSError as error:
         typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(result.text())
+    typer.echo(fused.text())
 
 
 @app.command("simulate")

@@ -1,8 +1,9 @@
-"""The composition root: wires the stages for one run of the demo.
+"""The composition root: wires the stages for one run of the demo, and fusion over a store.
 
-Today the demo goes as far as the evidence stage: simulate a day on the real line, ingest what
-the sources sent into an embedded log, sign a checkpoint, export the log, verify the export as
-a party would, and show that a copy with one entry removed is caught.
+The demo simulates a day on the real line, ingests what the sources sent into an embedded log,
+signs a checkpoint, exports the log, verifies the export as a party would, and shows that a copy
+with one entry removed is caught (:func:`evidence_demo`); then it fuses what the store holds
+(:func:`fusion_demo`) with :func:`fuse_store`, which ``ceasewatch fuse --state`` runs too.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ from ceasewatch.evidence.export import export_log
 from ceasewatch.evidence.log import EvidenceLog
 from ceasewatch.evidence.tiles import decode_bundle, encode_bundle, entries_path
 from ceasewatch.evidence.verify import Finding, verify_export
+from ceasewatch.fusion.acoustic.model import Settings
+from ceasewatch.fusion.files import write_jsonl
+from ceasewatch.fusion.from_log import LogFusion, fuse_log, read_log
+from ceasewatch.fusion.results import ResultRun
+from ceasewatch.fusion.saved import save_fusion
 from ceasewatch.ingest.run import IngestResult, ingest_file
 from ceasewatch.sim.deployment import generate as generate_deployment
 from ceasewatch.sim.run import simulate
 from ceasewatch.sim.scenarios import scenario
+from ceasewatch.store.base import Store
 from ceasewatch.store.home import Home
 from ceasewatch.store.sqlite import SqliteStore
 
@@ -95,3 +102,97 @@ def _delete_entry(export: Path, index: int) -> None:
     entries = decode_bundle(bundle.read_bytes())
     del entries[index % 256]
     bundle.write_bytes(encode_bundle(entries))
+
+
+@dataclass(frozen=True)
+class StoreFusion:
+    """A fusion of what a store holds: the result, the run kept for it, the files written."""
+
+    fusion: LogFusion
+    run: ResultRun
+    new: bool  # False when the same run was kept before
+    store_url: str
+    outputs: tuple[Path, ...]
+    duration_s: float
+
+    def text(self) -> str:
+        summary = self.fusion.summary()
+        kinds = summary["incidents"]
+        rejected = summary["rejected"]
+        clocks = len(summary["clock_offsets"])
+        first, *rest = self.outputs
+        lines = ["", f"fusion (from the store, {self.duration_s:.0f} s)"]
+        lines.append(
+            f"  acoustic: {summary['acoustic_events']:,} located events from "
+            f"{summary['picks']:,} picks ({summary['picks_unexplained']:,} unexplained), "
+            f"{clocks} sensor clock{'s' if clocks != 1 else ''} corrected"
+        )
+        lines.append(
+            f"  incidents: {sum(kinds.values()):,} — {_counts(kinds)}"
+            f" ({summary['clutter_incidents']:,} clutter)"
+        )
+        lines.append(f"  launch–impact pairs: {summary['launch_impact_pairs']:,}")
+        lines.append(f"  rejected records: {sum(rejected.values()):,} — {_counts(rejected)}")
+        kept = "kept" if self.new else "already kept"
+        where = self.store_url.removeprefix("sqlite:///")
+        lines.append(f"  store: run {self.run.run_id} {kept} for log size {self.run.log_size:,}")
+        lines.append(f"         in {where}")
+        names = ", ".join(p.name for p in rest)
+        lines.append(f"  outputs: {first} ({summary['events']:,} events, all sources), {names}")
+        return "\n".join(lines)
+
+
+def fuse_store(
+    store: Store,
+    agreement: Agreement,
+    events_path: Path,
+    *,
+    clock_ns: Callable[[], int],
+    settings: Settings | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> StoreFusion:
+    """Fuse what the store's log holds, write events.jsonl (incidents.jsonl, rejected.jsonl and
+    fuse-summary.jsonl beside it), and keep the result in the store."""
+    say = progress or (lambda _m: None)
+    started_ns = clock_ns()
+    say("reading the log back")
+    records = read_log(store)
+    fusion = fuse_log(records, agreement, settings, say)
+    fused = fusion.fused
+    outputs = (
+        events_path,
+        events_path.with_name("incidents.jsonl"),
+        events_path.with_name("rejected.jsonl"),
+        events_path.with_name("fuse-summary.jsonl"),
+    )
+    write_jsonl(outputs[0], fused.events)
+    write_jsonl(outputs[1], fused.incidents_json())
+    write_jsonl(outputs[2], fused.rejected_json())
+    write_jsonl(outputs[3], [fusion.summary()])
+    say("keeping the result in the store")
+    run, new = save_fusion(store, fusion, clock_ns())
+    duration_s = (clock_ns() - started_ns) / 1e9
+    return StoreFusion(fusion, run, new, store.url, outputs, duration_s)
+
+
+def fusion_demo(
+    agreement: Agreement, out: Path, step: Callable[[str], None] | None = None
+) -> StoreFusion:
+    """Fuse the log :func:`evidence_demo` filled; the files go to ``out/fusion``."""
+    say = step or (lambda _name: None)
+    shutil.rmtree(out / "fusion", ignore_errors=True)
+    store = SqliteStore(out / "state" / "evidence.sqlite")
+    try:
+        return fuse_store(
+            store,
+            agreement,
+            out / "fusion" / "events.jsonl",
+            clock_ns=time.time_ns,
+            progress=lambda message: say(f"fusing: {message}"),
+        )
+    finally:
+        store.close()
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "none"

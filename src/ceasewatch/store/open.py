@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceasewatch.errors import InputError
-from ceasewatch.evidence.base import LogStore
+from ceasewatch.store.base import Store
 
 
-def open_store(url: str | Path) -> LogStore:
+def open_store(url: str | Path) -> Store:
     """``sqlite:///path/to/file.sqlite``, a plain file path (SQLite), or
     ``postgresql://user@host:port/db[?schema=NAME]``."""
     text = str(url)

@@ -29,6 +29,7 @@ from ceasewatch.evidence.base import (
     SealedRow,
     table_rows,
 )
+from ceasewatch.fusion.results import ResultItem, ResultRun
 
 SCHEMA_VERSION = "1"
 TABLES = """
@@ -49,6 +50,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     size bigint PRIMARY KEY, root bytea NOT NULL, note bytea NOT NULL, created_ns bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS cosignatures (
     size bigint NOT NULL, line bytea NOT NULL, PRIMARY KEY (size, line));
+CREATE TABLE IF NOT EXISTS result_runs (
+    run_id text PRIMARY KEY, stage text NOT NULL, log_size bigint NOT NULL,
+    inputs text NOT NULL, summary text NOT NULL, created_ns bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS result_items (
+    run_id text NOT NULL, kind text NOT NULL, seq integer NOT NULL, item_id text NOT NULL,
+    body text NOT NULL, PRIMARY KEY (run_id, kind, seq));
 """
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -158,6 +165,24 @@ class _Conn:
         row = self._one("SELECT value FROM meta WHERE key = %s", (key,))
         return None if row is None else str(row[0])
 
+    def result_runs(self, stage: str) -> list[ResultRun]:
+        self.cur.execute(
+            "SELECT run_id, stage, log_size, inputs, summary, created_ns FROM result_runs "
+            "WHERE stage = %s ORDER BY created_ns, run_id",
+            (stage,),
+        )
+        return [
+            ResultRun(r[0], r[1], int(r[2]), r[3], r[4], int(r[5])) for r in self.cur.fetchall()
+        ]
+
+    def result_items(self, run_id: str, kind: str) -> list[ResultItem]:
+        self.cur.execute(
+            "SELECT kind, seq, item_id, body FROM result_items WHERE run_id = %s AND kind = %s "
+            "ORDER BY seq",
+            (run_id, kind),
+        )
+        return [ResultItem(r[0], int(r[1]), r[2], r[3]) for r in self.cur.fetchall()]
+
 
 class _Writer(_Conn):
     def append(
@@ -196,9 +221,24 @@ class _Writer(_Conn):
             (key, value),
         )
 
+    def add_result_run(self, run: ResultRun, items: Sequence[ResultItem]) -> bool:
+        self.cur.execute(
+            "INSERT INTO result_runs (run_id, stage, log_size, inputs, summary, created_ns) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (run.run_id, run.stage, run.log_size, run.inputs, run.summary, run.created_ns),
+        )
+        if not self.cur.rowcount:
+            return False
+        self._copy(
+            "COPY result_items (run_id, kind, seq, item_id, body) FROM STDIN",
+            [(run.run_id, i.kind, i.seq, i.item_id, i.body) for i in items],
+        )
+        return True
+
 
 class PostgresStore:
-    """The evidence log in a PostgreSQL database (or one schema of it)."""
+    """The evidence log in a PostgreSQL database (or one schema of it), and the results
+    derived from it."""
 
     def __init__(self, url: str) -> None:
         try:

@@ -23,6 +23,7 @@ from ceasewatch.evidence.base import (
     SealedRow,
     table_rows,
 )
+from ceasewatch.fusion.results import ResultItem, ResultRun
 
 SCHEMA_VERSION = "1"
 SCHEMA = """
@@ -43,6 +44,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     size INTEGER PRIMARY KEY, root BLOB NOT NULL, note BLOB NOT NULL, created_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cosignatures (
     size INTEGER NOT NULL, line BLOB NOT NULL, PRIMARY KEY (size, line)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS result_runs (
+    run_id TEXT PRIMARY KEY, stage TEXT NOT NULL, log_size INTEGER NOT NULL,
+    inputs TEXT NOT NULL, summary TEXT NOT NULL, created_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS result_items (
+    run_id TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL, item_id TEXT NOT NULL,
+    body TEXT NOT NULL, PRIMARY KEY (run_id, kind, seq)) WITHOUT ROWID;
 """
 
 
@@ -138,6 +145,22 @@ class _Conn:
         row = self.con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def result_runs(self, stage: str) -> list[ResultRun]:
+        rows = self.con.execute(
+            "SELECT run_id, stage, log_size, inputs, summary, created_ns FROM result_runs "
+            "WHERE stage = ? ORDER BY created_ns, run_id",
+            (stage,),
+        ).fetchall()
+        return [ResultRun(*row) for row in rows]
+
+    def result_items(self, run_id: str, kind: str) -> list[ResultItem]:
+        rows = self.con.execute(
+            "SELECT kind, seq, item_id, body FROM result_items WHERE run_id = ? AND kind = ? "
+            "ORDER BY seq",
+            (run_id, kind),
+        ).fetchall()
+        return [ResultItem(*row) for row in rows]
+
 
 class _Writer(_Conn):
     def append(
@@ -169,9 +192,23 @@ class _Writer(_Conn):
             (key, value),
         )
 
+    def add_result_run(self, run: ResultRun, items: Sequence[ResultItem]) -> bool:
+        added = self.con.execute(
+            "INSERT OR IGNORE INTO result_runs (run_id, stage, log_size, inputs, summary, "
+            "created_ns) VALUES (?, ?, ?, ?, ?, ?)",
+            (run.run_id, run.stage, run.log_size, run.inputs, run.summary, run.created_ns),
+        ).rowcount
+        if not added:
+            return False
+        self.con.executemany(
+            "INSERT INTO result_items (run_id, kind, seq, item_id, body) VALUES (?, ?, ?, ?, ?)",
+            [(run.run_id, i.kind, i.seq, i.item_id, i.body) for i in items],
+        )
+        return True
+
 
 class SqliteStore:
-    """The evidence log in one SQLite file."""
+    """The evidence log in one SQLite file, and the results derived from it."""
 
     def __init__(self, path: Path | str, *, timeout_s: float = 60.0) -> None:
         self.path = Path(path)
