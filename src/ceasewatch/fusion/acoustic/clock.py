@@ -6,7 +6,10 @@ with a skewed clock has picks that sit at one constant offset from those predict
 at zero. The offset is the densest 0.3 s bin of residuals within ±3 s, refined by the median of the
 residuals near it; it is taken as real when at least ``min_events`` residuals agree, their
 count is well above what the sensor's background rate would put there by chance, and the offset
-is several of its standard errors from zero.
+is several of its standard errors from zero — and when those residuals outnumber twice the
+sources in reach that took the sensor's own pick: a sound clock's picks mostly join the sources
+around it, and what remains near them (the next round of a salvo, another source) can pile up
+at a constant offset too.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ def find_skews(
     min_offset_s: float = 0.1,
 ) -> list[Skew]:
     residuals: list[list[float]] = [[] for _ in range(len(array))]
+    included = np.zeros(len(array), dtype=np.int64)  # sources in reach whose fit has its pick
     for source in found:
         if len(source.rows) < 4:
             continue
@@ -57,6 +61,7 @@ def find_skews(
         heard_by = set(table.sensor[source.rows].tolist())
         for sensor, t in zip(sensors[reach], t_pred[reach], strict=True):
             if int(sensor) in heard_by:
+                included[int(sensor)] += 1
                 continue  # its own pick pulled the fit: only sources located without it count
             rows = table.of_sensor(int(sensor))
             times = table.t_s[rows]
@@ -65,7 +70,8 @@ def find_skews(
     skews = []
     for k, values in enumerate(residuals):
         found_skew = _offset(np.asarray(values), len(found), min_events, min_offset_s)
-        if found_skew is not None:
+        # a sound clock's picks mostly join the sources near it; a skewed one's rarely do
+        if found_skew is not None and found_skew[2] > 2 * included[k]:
             skews.append(Skew(array.ids[k], *found_skew))
     return skews
 

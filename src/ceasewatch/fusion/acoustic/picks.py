@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,16 @@ class PickTable:
 
     def t_ns(self, t_s: float) -> int:
         return self.epoch_ns + round(t_s * NS_PER_S)
+
+    def subset(self, keep: NDArray[np.bool_]) -> PickTable:
+        """The picks where ``keep`` holds, in the same order and with the same epoch."""
+        rows = np.flatnonzero(keep)
+        sensor = self.sensor[rows]
+        start = np.searchsorted(sensor, np.arange(len(self.start))).astype(np.int64)
+        return replace(self, pick_ids=tuple(self.pick_ids[i] for i in rows), sensor=sensor,
+                       t_s=self.t_s[rows], sigma_s=self.sigma_s[rows],
+                       signature=self.signature[rows], snr_db=self.snr_db[rows], start=start,
+                       unknown_sensor=(), duplicates=0)  # fmt: skip
 
 
 def pick_table(

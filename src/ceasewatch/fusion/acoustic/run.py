@@ -14,6 +14,7 @@ from ceasewatch.fusion.acoustic.ambiguity import mixed_covariance, rival
 from ceasewatch.fusion.acoustic.array import SensorArray
 from ceasewatch.fusion.acoustic.clock import Skew, find_skews
 from ceasewatch.fusion.acoustic.greedy import Associator, Found
+from ceasewatch.fusion.acoustic.locate import Fit, fit, predicted
 from ceasewatch.fusion.acoustic.model import Settings
 from ceasewatch.fusion.acoustic.picks import SIGNATURES, PickTable, pick_table
 from ceasewatch.fusion.event import Ellipse, FusedEvent
@@ -21,6 +22,7 @@ from ceasewatch.model.geo import LocalProjection
 
 Progress = Callable[[str], None]
 HEARD_M = 10_000.0  # the area a sensor watches, for the observed density of sources
+DENSITY_PICKS = 5  # sensors that must have heard a source for it to count in that density
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,31 @@ def fuse_picks(
     records: Iterable[Mapping[str, Any]],
     settings: Settings | None = None,
     progress: Progress | None = None,
+    *,
+    workers: int | None = None,
 ) -> AcousticResult:
-    """Associate and locate: the standalone acoustic stage (``ceasewatch fuse``)."""
+    """Associate and locate: the standalone acoustic stage (``ceasewatch fuse``).
+
+    Long or dense inputs are cut into time windows (:mod:`.windows`) fused on up to
+    ``workers`` processes (default: the machine's cores); the windows depend on the picks only,
+    so the result is the same for any number of workers.
+    """
+    from ceasewatch.fusion.acoustic.windows import fuse_windows
+
     settings = settings or Settings()
     say = progress or (lambda _m: None)
     table = pick_table(records, array.index)
     say(f"{len(table):,} picks at {len(array):,} sensors")
+    events, skews = fuse_windows(array, table, settings, say, workers)
+    explained = sum(len(e.pick_ids) for e in events)
+    return AcousticResult(events, skews, len(table), len(table) - explained,
+                          table.unknown_sensor, table.duplicates)  # fmt: skip
+
+
+def fuse_table(
+    array: SensorArray, table: PickTable, settings: Settings, say: Progress
+) -> tuple[list[FusedEvent], list[Skew]]:
+    """One window's association: first pass, clock offsets and prior, second pass, events."""
     found = Associator(array, table, settings).run()
     say(f"first pass: {len(found):,} sources")
     skews = find_skews(array, table, found, settings.speed_mps)
@@ -53,35 +74,36 @@ def fuse_picks(
         settings = replace(settings, event_rate_per_km2_h=density)
     if skews:
         say("clock offsets: " + ", ".join(f"{k.sensor_id} {k.offset_s:+.2f} s" for k in skews))
-    if skews or settings.event_rate_per_km2_h == density:
+    if settings.event_rate_per_km2_h == density:
         table, extra = _corrected(table, array, skews)
         found = Associator(array, table, settings, extra).run()
         say(f"second pass: {len(found):,} sources")
+    elif skews:
+        table, extra = _corrected(table, array, skews)
+        found = _around_skews(array, table, settings, extra, found, skews)
+        say(f"second pass around the corrected clocks: {len(found):,} sources")
     located = (to_event(array, table, f, settings) for f in found)
-    events = tuple(sorted((e for e in located if e.confidence >= settings.min_confidence),
-                          key=_order))  # fmt: skip
-    used = sum(len(f.rows) for f in found)
-    return AcousticResult(events, tuple(skews), len(table), len(table) - used,
-                          table.unknown_sensor, table.duplicates)  # fmt: skip
+    return [e for e in located if e.confidence >= settings.min_confidence], skews
 
 
 def observed_density(array: SensorArray, table: PickTable, found: list[Found]) -> float:
-    """Sources per km² per hour within 10 km of a sensor, as the picks say.
+    """Sources per km² per hour within 10 km of a sensor, as the first pass found them.
 
     An empirical-Bayes prior for the second pass: a conservative prior misses sources where
-    fire is dense. The sources found in the first pass tell how many picks a source makes; all
-    the picks, divided by that, tell how many sources there were (the first pass found only the
-    easy ones).
+    fire is dense. Only sources heard by at least ``DENSITY_PICKS`` sensors count: chance
+    coincidences of false picks make three- and four-pick sources, so counting those (or
+    extrapolating from all the picks) would raise the prior wherever sensors are noisy and
+    let the noise through.
     """
     if not found or len(table) < 2:
         return 0.0
-    per_source = float(np.mean([len(f.rows) for f in found]))
+    heard = sum(len(np.unique(table.sensor[f.rows])) >= DENSITY_PICKS for f in found)
     hours = max(float(table.t_s.max() - table.t_s.min()) / 3600.0, 1.0)
     projection = LocalProjection.for_bounds(array.lon.min(), array.lat.min(), array.lon.max(),
                                             array.lat.max())  # fmt: skip
     x, y = projection.to_xy(array.lon, array.lat)
     area_km2 = unary_union([Point(a, b).buffer(HEARD_M) for a, b in zip(x, y, strict=True)]).area
-    return len(table) / per_source / (area_km2 / 1e6) / hours
+    return heard / (area_km2 / 1e6) / hours
 
 
 def _order(event: FusedEvent) -> tuple[int, str]:
@@ -103,6 +125,35 @@ def _corrected(
     return replace(table, t_s=t_s), extra
 
 
+def _around_skews(
+    array: SensorArray,
+    table: PickTable,
+    settings: Settings,
+    extra: np.ndarray,
+    found: list[Found],
+    skews: list[Skew],
+) -> list[Found]:
+    """Associate again near the corrected clocks only: sources that involve a sensor within
+    ``seed_radius_m`` of one are searched for again (from the picks of those sensors and of
+    those sources); the others stand, their picks taken."""
+    zone = np.zeros(len(array), dtype=bool)
+    for skew in skews:
+        k = array.index[skew.sensor_id]
+        near = array.nb[k][array.nb_dist_m[k] <= settings.seed_radius_m]
+        zone[near[near >= 0]] = True
+    redo = [bool(zone[table.sensor[f.rows]].any() or zone[f.anchor]) for f in found]
+    kept = [f for f, r in zip(found, redo, strict=True) if not r]
+    taken = np.zeros(len(table), dtype=bool)
+    for f in kept:
+        taken[f.rows] = True
+    anchorable = zone[table.sensor]
+    for f in (f for f, r in zip(found, redo, strict=True) if r):
+        anchorable[f.rows] = True
+    searched = Associator(array, table, settings, extra, taken=taken,
+                          anchorable=anchorable).run()  # fmt: skip
+    return kept + searched
+
+
 def _slots(array: SensorArray, anchor: int, sensors: np.ndarray) -> np.ndarray:
     row = array.nb[anchor]
     return np.array([int(np.flatnonzero(row == s)[0]) for s in sensors])
@@ -114,34 +165,48 @@ def to_event(
     found: Found,
     settings: Settings,
 ) -> FusedEvent:
-    lon, lat = array.to_lonlat(found.anchor, found.fit.x_m, found.fit.y_m)
-    cov = found.fit.covariance
     xy = array.nb_xy[found.anchor][_slots(array, found.anchor, table.sensor[found.rows])]
     sigma = np.sqrt(table.sigma_s[found.rows] ** 2 + settings.model_sigma_s**2)
-    other = rival(xy, table.t_s[found.rows], sigma, found.fit, settings.speed_mps)
+    best = _polished(xy, table.t_s[found.rows], sigma, found.fit, settings.speed_mps)
+    lon, lat = array.to_lonlat(found.anchor, best.x_m, best.y_m)
+    cov = found.fit.covariance  # the associator's: it knows which clocks were corrected
+    other = rival(xy, table.t_s[found.rows], sigma, best, settings.speed_mps)
     if other is not None:
-        cov = mixed_covariance(found.fit, other)
+        cov = mixed_covariance(replace(best, covariance=cov), other)
     ellipse = Ellipse.from_covariance(float(cov[0, 0]), float(cov[1, 1]), float(cov[0, 1]))
     rows = found.rows
-    residual = found.fit.residual_s
+    residual = best.residual_s
     return FusedEvent(
         kind=_kind(table.signature[rows]),
-        t_origin_ns=table.t_ns(found.fit.t0_s),
+        t_origin_ns=table.t_ns(best.t0_s),
         t_sigma_s=float(np.sqrt(max(cov[2, 2], 0.0))),
         lon=lon,
         lat=lat,
         ellipse=ellipse,
         pick_ids=tuple(table.pick_ids[r] for r in rows),
-        confidence=confidence(found.log_odds, len(rows), settings.calibration),
+        confidence=confidence(found.log_odds, len(rows), ellipse, settings.calibration),
         sensor_ids=tuple(array.ids[int(table.sensor[r])] for r in rows),
         residual_rms_s=float(np.sqrt(np.mean(residual**2))) if len(residual) else 0.0,
         log_odds=found.log_odds,
     )
 
 
-def confidence(log_odds: float, picks: int, calibration: tuple[float, float, float]) -> float:
-    a, b, c = calibration
-    z = a * log_odds + b * float(np.log(max(picks, 1))) + c
+def _polished(xy: np.ndarray, t_s: np.ndarray, sigma: np.ndarray, start: Fit,
+              speed_mps: float) -> Fit:  # fmt: skip
+    """The associator's solution taken to convergence (its vectorised steps stop early)."""
+    polished = fit(xy, t_s, sigma, (start.x_m, start.y_m, start.t0_s), speed_mps)
+    before = float(np.sum(((t_s - predicted(xy, start.x_m, start.y_m, start.t0_s, speed_mps))
+                           / sigma) ** 2))  # fmt: skip
+    return polished if polished.chi2 <= before else replace(start, chi2=before)
+
+
+def confidence(
+    log_odds: float, picks: int, ellipse: Ellipse, calibration: tuple[float, float, float, float]
+) -> float:
+    """Calibrated probability that the source is real (see :attr:`Settings.calibration`)."""
+    a, b, c, d = calibration
+    area_km2 = max(ellipse.semi_major_m * ellipse.semi_minor_m, 1.0) / 1e6
+    z = a * log_odds + b * float(np.log(max(picks, 1))) + c * float(np.log(area_km2)) + d
     return float(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))))
 
 
