@@ -155,7 +155,7 @@ def fit_many(
     det = np.linalg.det(normal)
     ok = det > 1e-30
     normal[~ok] = np.eye(3)
-    covariance = np.linalg.inv(normal)
+    covariance: F64 = np.asarray(np.linalg.inv(normal), dtype=np.float64)
     covariance[~ok] = np.diag([1e12, 1e12, 1e6])
     return theta, covariance
 
