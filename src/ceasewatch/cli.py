@@ -16,6 +16,7 @@ import typer
 from ceasewatch import __version__
 from ceasewatch.commands import evidence as evidence_commands
 from ceasewatch.commands import fuse as fuse_commands
+from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
@@ -30,6 +31,7 @@ app.add_typer(agreement_app, name="agreement")
 app.command("ingest")(evidence_commands.ingest)
 app.command("verify")(evidence_commands.verify)
 app.command("fuse")(fuse_commands.fuse)
+app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
 app.add_typer(evidence_commands.log_app, name="log")
 app.add_typer(witness_commands.witness_app, name="witness")
 
