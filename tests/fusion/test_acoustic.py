@@ -52,6 +52,17 @@ def picks_for(array, sources, rng, sigma_s=0.02, skew=None, silent=(), p_hear=1.
     return out, truth
 
 
+def write_inputs(folder, array, picks):
+    """``sensors.geojson`` and ``picks.jsonl`` of an array and its picks, in ``folder``."""
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lo, la]},
+                 "properties": {"sensor_id": s, "kind": "acoustic", "owner": "x", "range_m": 20000}}
+                for s, lo, la in zip(array.ids, array.lon, array.lat, strict=True)]  # fmt: skip
+    (folder / "sensors.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features})
+    )
+    (folder / "picks.jsonl").write_text("".join(json.dumps(p) + "\n" for p in picks))
+
+
 def sources_near_line(rng, count, spacing_s=90.0, along_m=(5_000, 50_000), off_m=(1_000, 8_000)):
     out = []
     for n in range(count):
@@ -143,13 +154,7 @@ def test_fuse_command_writes_the_fused_event_format(tmp_path):
     array = line_array()
     sources = sources_near_line(rng, 10)
     picks, _ = picks_for(array, sources, rng)
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lo, la]},
-                 "properties": {"sensor_id": s, "kind": "acoustic", "owner": "x", "range_m": 20000}}
-                for s, lo, la in zip(array.ids, array.lon, array.lat, strict=True)]  # fmt: skip
-    (tmp_path / "sensors.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features})
-    )
-    (tmp_path / "picks.jsonl").write_text("".join(json.dumps(p) + "\n" for p in picks))
+    write_inputs(tmp_path, array, picks)
     out = tmp_path / "run" / "events.jsonl"
     result = CliRunner().invoke(app, ["fuse", "--sensors", str(tmp_path / "sensors.geojson"),
                                       "--picks", str(tmp_path / "picks.jsonl"), "--out", str(out),

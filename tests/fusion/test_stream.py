@@ -16,7 +16,15 @@ from ceasewatch.fusion.revisions import Ledger, Revision, Subject
 from ceasewatch.fusion.stream import StreamFuser
 from ceasewatch.model.geo import geodesic_distance_m, geodesic_forward
 from ceasewatch.model.time import NS_PER_S, format_ns, parse_ns
-from tests.fusion.test_acoustic import LAT0, LON0, T0_NS, line_array, picks_for, sources_near_line
+from tests.fusion.test_acoustic import (
+    LAT0,
+    LON0,
+    T0_NS,
+    line_array,
+    picks_for,
+    sources_near_line,
+    write_inputs,
+)
 
 
 def stream(array, picks, *, step_s=5.0, late_window_s=300.0, delay_s=None):
@@ -223,16 +231,6 @@ def test_a_revision_is_one_json_line_with_the_id_kind_and_changes():
     assert line["at"].endswith("Z")
     assert line["changes"] == {"added": ["p2"], "removed": ["p1"], "moved_m": 12.3,
                                "confidence_before": 0.8, "confidence_after": 0.9}  # fmt: skip
-
-
-def write_inputs(tmp_path, array, picks):
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lo, la]},
-                 "properties": {"sensor_id": s, "kind": "acoustic", "owner": "x", "range_m": 20000}}
-                for s, lo, la in zip(array.ids, array.lon, array.lat, strict=True)]  # fmt: skip
-    (tmp_path / "sensors.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features})
-    )
-    (tmp_path / "picks.jsonl").write_text("".join(json.dumps(p) + "\n" for p in picks))
 
 
 def test_fuse_stream_writes_events_revisions_and_a_summary(tmp_path):

@@ -14,6 +14,13 @@ import typer
 
 from ceasewatch.errors import CeasewatchError, InputError
 
+# the other streams, as both ``fuse`` and ``fuse-stream`` take them
+Tracks = Annotated[Path | None, typer.Option(help="radar tracks.jsonl")]
+Detections = Annotated[Path | None, typer.Option(help="drone detections.jsonl")]
+Firms = Annotated[Path | None, typer.Option(help="NASA FIRMS CSV")]
+Reports = Annotated[Path | None, typer.Option(help="observer reports.jsonl")]
+Complaints = Annotated[Path | None, typer.Option(help="party complaints.jsonl")]
+Notifications = Annotated[Path | None, typer.Option(help="announced demining")]
 OUT_HELP = "where to write events.jsonl (incidents.jsonl and rejected.jsonl go beside it)"
 STATE_HELP = (
     "fuse what the store in this state folder holds (DIR/evidence.sqlite), instead of "
@@ -28,12 +35,12 @@ def fuse(
     ] = None,
     picks: Annotated[Path | None, typer.Option(help="acoustic picks, picks.jsonl")] = None,
     out: Annotated[Path, typer.Option(help=OUT_HELP)] = Path("events.jsonl"),
-    tracks: Annotated[Path | None, typer.Option(help="radar tracks.jsonl")] = None,
-    detections: Annotated[Path | None, typer.Option(help="drone detections.jsonl")] = None,
-    firms: Annotated[Path | None, typer.Option(help="NASA FIRMS CSV")] = None,
-    reports: Annotated[Path | None, typer.Option(help="observer reports.jsonl")] = None,
-    complaints: Annotated[Path | None, typer.Option(help="party complaints.jsonl")] = None,
-    notifications: Annotated[Path | None, typer.Option(help="announced demining")] = None,
+    tracks: Tracks = None,
+    detections: Detections = None,
+    firms: Firms = None,
+    reports: Reports = None,
+    complaints: Complaints = None,
+    notifications: Notifications = None,
     state: Annotated[Path | None, typer.Option(help=STATE_HELP)] = None,
     store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
     agreement: Annotated[str, typer.Option(help="agreement id or file")] = "ua-2026",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from ceasewatch.commands.fuse import Complaints, Detections, Firms, Notifications, Reports, Tracks
 from ceasewatch.errors import CeasewatchError, InputError
 from ceasewatch.model.time import NS_PER_S
 
@@ -45,12 +46,12 @@ def fuse_stream(
     late_window_s: Annotated[float, typer.Option(help="how late a record may still count")] = 300.0,
     order: Annotated[str, typer.Option(help=ORDER_HELP)] = "received",
     skew_every_s: Annotated[float, typer.Option(help=SKEW_HELP)] = 900.0,
-    tracks: Annotated[Path | None, typer.Option(help="radar tracks.jsonl")] = None,
-    detections: Annotated[Path | None, typer.Option(help="drone detections.jsonl")] = None,
-    firms: Annotated[Path | None, typer.Option(help="NASA FIRMS CSV")] = None,
-    reports: Annotated[Path | None, typer.Option(help="observer reports.jsonl")] = None,
-    complaints: Annotated[Path | None, typer.Option(help="party complaints.jsonl")] = None,
-    notifications: Annotated[Path | None, typer.Option(help="announced demining")] = None,
+    tracks: Tracks = None,
+    detections: Detections = None,
+    firms: Firms = None,
+    reports: Reports = None,
+    complaints: Complaints = None,
+    notifications: Notifications = None,
     agreement: Annotated[str, typer.Option(help="agreement id or file")] = "ua-2026",
     speed_mps: Annotated[float, typer.Option(help="speed of sound")] = 343.0,
     quiet: Annotated[bool, typer.Option(help="no progress lines")] = False,
