@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date
 from typing import Any
 
 from ceasewatch.errors import InputError
@@ -21,6 +20,7 @@ from ceasewatch.fusion.acoustic.picks import DEFAULT_T_SIGMA_S
 from ceasewatch.fusion.event import FusedEvent
 from ceasewatch.fusion.incident import Incident
 from ceasewatch.fusion.revisions import Subject
+from ceasewatch.fusion.sources.firms import firms_time_ns
 from ceasewatch.model.time import NS_PER_S, format_ns, parse_ns
 
 ID_FIELDS = {
@@ -75,7 +75,7 @@ def record_time_ns(stream: str, record: Mapping[str, Any]) -> int:
     """The record's own time (see the module docs); an ``InputError`` names the record."""
     where = f"{stream} {record_id(stream, record)}"
     if stream == "firms":
-        return _firms_ns(where, record)
+        return firms_time_ns(where, record)
     for key in TIME_FIELDS[stream]:
         value = record.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -84,19 +84,6 @@ def record_time_ns(stream: str, record: Mapping[str, Any]) -> int:
             return parse_ns(value, where=f"{where}: {key}")
     wanted = " or ".join(TIME_FIELDS[stream])
     raise InputError(f"{where}: no {wanted}; give it as RFC 3339 UTC, e.g. 2026-02-18T03:12:45Z")
-
-
-def _firms_ns(where: str, record: Mapping[str, Any]) -> int:
-    day = str(record.get("acq_date", "")).strip()
-    hhmm = str(record.get("acq_time", "0")).strip() or "0"
-    try:
-        days = date.fromisoformat(day).toordinal() - date(1970, 1, 1).toordinal()
-        minutes = int(hhmm[:-2] or "0") * 60 + int(hhmm[-2:])
-    except ValueError as exc:
-        raise InputError(
-            f"{where}: acq_date {day!r} / acq_time {hhmm!r}; write YYYY-MM-DD and HHMM (UTC)"
-        ) from exc
-    return (days * 86_400 + minutes * 60) * NS_PER_S
 
 
 def corrected(pick: Mapping[str, Any], skew: Skew) -> dict[str, Any]:

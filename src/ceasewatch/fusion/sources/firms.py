@@ -122,16 +122,7 @@ def _observation(rid: str, record: Mapping[str, Any]) -> Observation:
     lat, lon = _float(where, record, "latitude"), _float(where, record, "longitude")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InputError(f"{where}: latitude/longitude out of range; give decimal degrees")
-    day = str(record.get("acq_date", "")).strip()
-    hhmm = str(record.get("acq_time", "0")).strip() or "0"
-    try:
-        ordinal = date.fromisoformat(day).toordinal() - date(1970, 1, 1).toordinal()
-        minutes = int(hhmm[:-2] or "0") * 60 + int(hhmm[-2:])
-    except ValueError as exc:
-        raise InputError(
-            f"{where}: acq_date {day!r} / acq_time {hhmm!r}; write YYYY-MM-DD and HHMM (UTC)"
-        ) from exc
-    t_ns = (ordinal * 86_400 + minutes * 60) * NS_PER_S
+    t_ns = firms_time_ns(where, record)
     scan = _float(where, record, "scan", DEFAULT_PIXEL_KM)
     track = _float(where, record, "track", DEFAULT_PIXEL_KM)
     frp = record.get("frp")
@@ -195,3 +186,17 @@ def _phase(group: list[Observation]) -> Phase:
         t_end_ns=max(o.t_start_ns for o in group),
         detail=f"fire in {len(group)} FIRMS pixel(s)",
     )
+
+
+def firms_time_ns(where: str, record: Mapping[str, Any]) -> int:
+    """A FIRMS row's acquisition time (``acq_date`` and ``acq_time`` HHMM, UTC) in ns."""
+    day = str(record.get("acq_date", "")).strip()
+    hhmm = str(record.get("acq_time", "0")).strip() or "0"
+    try:
+        ordinal = date.fromisoformat(day).toordinal() - date(1970, 1, 1).toordinal()
+        minutes = int(hhmm[:-2] or "0") * 60 + int(hhmm[-2:])
+    except ValueError as exc:
+        raise InputError(
+            f"{where}: acq_date {day!r} / acq_time {hhmm!r}; write YYYY-MM-DD and HHMM (UTC)"
+        ) from exc
+    return (ordinal * 86_400 + minutes * 60) * NS_PER_S
