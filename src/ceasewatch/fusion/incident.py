@@ -70,6 +70,7 @@ class Incident:
     firing: Firing | None = None
     clutter: str | None = None
     sides: tuple[tuple[str, str], ...] = ()  # ("where" | "firing", party) where p >= 0.8
+    sensor_confidence: float | None = None  # the same, from the sensors alone (no complaints)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +86,9 @@ class Incident:
             "supporting": [e.to_json() for e in self.supporting],
             "contradicting": [e.to_json() for e in self.contradicting],
             "confidence": round(self.confidence, 4),
+            "sensor_confidence": (
+                None if self.sensor_confidence is None else round(self.sensor_confidence, 4)
+            ),
             "clutter": self.clutter,
         }
 

@@ -203,6 +203,7 @@ def _incident(
     phases = draft.phases
     support: list[Evidence] = []
     weights = [p.confidence for p in phases]
+    sensed = list(weights)  # the same without the parties' complaints
     for phase in phases:
         if phase.acoustic is not None:
             support.append(
@@ -220,14 +221,14 @@ def _incident(
     for (stream, rid), relation in sorted(related.get(draft.key, {}).items()):
         if (stream, rid) in own:
             continue
+        weight = relation.weight if relation.supports else -relation.weight
         if relation.supports:
             support.append(Evidence(stream, rid, relation.reason))
-            weights.append(relation.weight)
         else:
             against.append(Evidence(stream, rid, relation.reason))
-            weights.append(-relation.weight)
-    miss = float(np.prod([1.0 - w for w in weights if w > 0])) if weights else 1.0
-    doubt = float(np.prod([1.0 + 0.5 * w for w in weights if w < 0])) if weights else 1.0
+        weights.append(weight)
+        if stream != "complaints":
+            sensed.append(weight)
     records = [(s, r) for p in phases for s, r in p.records]
     where = draft.where
     return Incident(
@@ -241,7 +242,7 @@ def _incident(
         draft.event_ids,
         tuple(support),
         tuple(against),
-        (1.0 - miss) * doubt,
+        _combined(weights),
         draft.firing,
         clutter,
         tuple(
@@ -249,7 +250,15 @@ def _incident(
             for name, side in (("where", draft.where_side), ("firing", draft.launch_side))
             if side
         ),
+        _combined(sensed),
     )
+
+
+def _combined(weights: Sequence[float]) -> float:
+    """``1 − Π(1 − w)`` over the supporting weights, lowered by the contradicting ones."""
+    miss = float(np.prod([1.0 - w for w in weights if w > 0])) if weights else 1.0
+    doubt = float(np.prod([1.0 + 0.5 * w for w in weights if w < 0])) if weights else 1.0
+    return (1.0 - miss) * doubt
 
 
 def _events(
