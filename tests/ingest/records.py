@@ -74,6 +74,15 @@ GOOD: dict[str, dict[str, Any]] = {
         "activity": "demining",
         "text": "Controlled detonation of explosive remnants, 1 charges.",
     },
+    "status": {
+        "status_id": "U12-S-0007",
+        "sensor_id": "U12",
+        "t_start": T,
+        "t_end": T2,
+        "state": "jammed",
+        "reason": "GNSS jamming reported by the ground station",
+        "share": 0.4,
+    },
 }
 
 ID_FIELD = {
@@ -83,6 +92,7 @@ ID_FIELD = {
     "reports": "report_id",
     "complaints": "complaint_id",
     "notifications": "notification_id",
+    "status": "status_id",
 }
 TIME_FIELD = {
     "picks": "t_arrival",
@@ -91,6 +101,7 @@ TIME_FIELD = {
     "reports": "t_start",
     "complaints": "t_submitted",
     "notifications": "t_submitted",
+    "status": "t_end",
 }
 SOURCE_FIELD = {
     "picks": "sensor_id",
@@ -99,6 +110,7 @@ SOURCE_FIELD = {
     "reports": "team_id",
     "complaints": "party",
     "notifications": "party",
+    "status": "sensor_id",
 }
 POSITION_FIELD = {
     "tracks": "impact",

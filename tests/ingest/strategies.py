@@ -12,6 +12,7 @@ from ceasewatch.ingest.adapters.detections import OBJECT_CLASSES
 from ceasewatch.ingest.adapters.picks import ACOUSTIC_SIGNATURES
 from ceasewatch.ingest.adapters.reports import MODES, WHATS
 from ceasewatch.ingest.adapters.sensors import SENSOR_KINDS
+from ceasewatch.ingest.adapters.status import STATES
 from ceasewatch.ingest.adapters.tracks import PROJECTILES
 from ceasewatch.model.time import NS_PER_S, format_ns
 
@@ -119,6 +120,17 @@ def record(draw: Draw, kind: str) -> dict[str, Any]:
             "bearing_deg": st.lists(bearing, min_size=2, max_size=2),
             "range_km": st.lists(non_negative, min_size=2, max_size=2).map(sorted),
             "text": texts,
+        }
+    elif kind == "status":
+        t_start, t_end = draw(window())
+        base |= {"t_start": t_start, "t_end": t_end, "state": draw(st.sampled_from(STATES))}
+        options = {
+            "reason": texts,
+            "share": st.floats(min_value=0, max_value=1),
+            "interval_s": st.floats(min_value=1e-3, max_value=1e6),
+            "seq": st.integers(min_value=0, max_value=2**53 - 1),
+            "swath_m": non_negative,
+            "cloudy": st.lists(coordinates(), max_size=3),
         }
     else:
         base["t_submitted"] = time_text(draw, t_ns)

@@ -66,6 +66,8 @@ def test_optional_fields_may_be_left_out_or_null(kind: str) -> None:
     required = {ID_FIELD[kind], SOURCE_FIELD[kind], TIME_FIELD[kind]}
     if kind == "tracks":
         required = {"track_id", "sensor_id", "t_impact", "impact"}
+    if kind == "status":
+        required |= {"t_start", "state"}
     minimal = {k: v for k, v in GOOD[kind].items() if k in required}
     assert isinstance(parse_one(kind, line(minimal)), Accepted)
     nulls = {k: (v if k in required else None) for k, v in GOOD[kind].items()}

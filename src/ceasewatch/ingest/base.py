@@ -29,6 +29,7 @@ KINDS = (
     "complaints",
     "sensors",
     "notifications",
+    "status",
 )
 """Every format an adapter exists for, in the order FORMATS.md lists them."""
 

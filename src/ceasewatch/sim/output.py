@@ -25,6 +25,9 @@ STREAM_FILES = {
     "complaints": "complaints.jsonl",
     "notifications": "notifications.jsonl",
 }
+HEALTH_FILES = {"status": "status.jsonl"}
+"""What the network reports about itself (sensor status, a proposal: docs/simulation.md),
+written beside the streams of :data:`STREAM_FILES`, which hold observations."""
 ID_FIELD = {
     "picks": "pick_id",
     "tracks": "track_id",
@@ -32,6 +35,7 @@ ID_FIELD = {
     "reports": "report_id",
     "complaints": "complaint_id",
     "notifications": "notification_id",
+    "status": "status_id",
 }
 FIRMS_COLUMNS = (
     "latitude", "longitude", "bright_ti4", "scan", "track", "acq_date", "acq_time", "satellite",
@@ -52,6 +56,8 @@ def record_time_ns(stream: str, record: dict[str, Any]) -> int:
         return parse_ns(record["t_end"])
     if stream in ("complaints", "notifications"):
         return parse_ns(record["t_submitted"])
+    if stream == "status":
+        return parse_ns(record["t_end"])
     if stream == "firms":
         hhmm = f"{int(record['acq_time']):04d}"
         return parse_ns(f"{record['acq_date']}T{hhmm[:2]}:{hhmm[2:]}:00Z")
@@ -78,7 +84,7 @@ def _record_id(stream: str, record: dict[str, Any], index: int) -> str:
 def write_stream(out_dir: Path, emission: Emission) -> list[str]:
     """Write one stream file; returns the id of each record (by emission index)."""
     order = arrival_order(emission)
-    path = out_dir / STREAM_FILES[emission.stream]
+    path = out_dir / {**STREAM_FILES, **HEALTH_FILES}[emission.stream]
     ids: list[str] = [""] * len(emission.records)
     if emission.stream == "firms":
         buffer = io.StringIO()

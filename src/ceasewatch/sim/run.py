@@ -36,8 +36,9 @@ from ceasewatch.sim.truth import extras_rows, false_alarm_rows, happening_rows, 
 from ceasewatch.sim.world import World
 
 Step = Callable[[str], None]
-SIMULATION_STEPS = 9
-"""Steps reported to ``step``: world, happenings, five source models, complaints, writing."""
+SIMULATION_STEPS = 10
+"""Steps reported to ``step``: world, happenings, five source models, complaints, status,
+writing."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ def simulate(
     note("complaints")
     emissions.append(_complaints(world, scenario, generated, start_ns, conditions, seed))
     emissions.append(generated.notifications)
+    note("status")
+    emissions.append(_status(generated, deployment, conditions, seed))
     note("writing")
     return _write(out_dir, world, scenario, seed, deployment, generated, conditions, emissions)
 
@@ -156,6 +159,14 @@ def _complaints(
         stream(seed, "complaints"),
         gazetteer=world.gazetteer,
     )
+
+
+def _status(
+    generated: Generated, deployment: Deployment, conditions: Conditions, seed: int
+) -> Emission:
+    from ceasewatch.sim.sources.status import status
+
+    return status(generated.happenings, deployment.sensors, conditions, seed)
 
 
 def _write(

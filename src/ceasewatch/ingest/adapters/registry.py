@@ -14,6 +14,7 @@ from ceasewatch.ingest.adapters import (
     picks,
     reports,
     sensors,
+    status,
     tracks,
 )
 from ceasewatch.ingest.base import FileAdapter
@@ -28,6 +29,7 @@ ADAPTERS: Mapping[str, FileAdapter] = MappingProxyType(
         "complaints": complaints.ADAPTER,
         "sensors": sensors.ADAPTER,
         "notifications": notifications.ADAPTER,
+        "status": status.ADAPTER,
     }
 )
 """The adapter of every format, by kind (read-only)."""
@@ -40,10 +42,11 @@ def detect_format(filename: str, head: bytes) -> str:
     """The kind of a file, by its name first and, when the name says nothing, by its content.
 
     Names: ``picks*.jsonl``, ``tracks*``, ``detections*``, ``reports*``, ``complaints*``,
-    ``notifications*`` (``.jsonl``, ``.ndjson``, ``.json`` or no suffix), ``firms*.csv`` or
-    ``fire_*.csv``, ``sensors*.geojson``. Content: the id field of the first JSON object line
-    (``pick_id`` …), a CSV header with latitude, longitude and acq_date, a FeatureCollection whose
-    features have ``sensor_id``. Raises :class:`InputError` when no format or more than one fits.
+    ``notifications*``, ``status*`` (``.jsonl``, ``.ndjson``, ``.json`` or no suffix),
+    ``firms*.csv`` or ``fire_*.csv``, ``sensors*.geojson``. Content: the id field of the first
+    JSON object line (``pick_id`` …), a CSV header with latitude, longitude and acq_date, a
+    FeatureCollection whose features have ``sensor_id``. Raises :class:`InputError` when no
+    format or more than one fits.
     """
     by_name = [kind for kind, adapter in ADAPTERS.items() if adapter.sniff_name(filename)]
     if len(by_name) == 1:

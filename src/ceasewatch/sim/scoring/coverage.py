@@ -5,7 +5,7 @@ shape) is joined to the truth's on (sensor, hour). The sensor-hour error is the 
 difference over the joined sensor-hours. A sector-hour's availability is the mean over the
 joined sensors standing in that sector (by the registry's positions and the agreement's
 sectors) in that hour, on each side; the sector-hour error is the mean absolute difference of
-those means.
+those means; ``max_abs_error`` (overall and per sector) is the largest of those differences.
 
 **Time to alert.** For each true-positive violation with an alert, the delay from the truth
 happening's time ``t`` to the run's earliest ``t_alert`` for it.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -34,6 +34,8 @@ class SectorCoverage:
     sector_hours: int
     mean_abs_error: float | None
     mean_abs_error_by_sector: dict[str, float]
+    max_abs_error: float | None = None
+    max_abs_error_by_sector: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ def _sectors(
         sector_hours=len(cells),
         mean_abs_error=float(np.mean(everything)),
         mean_abs_error_by_sector={k: float(np.mean(v)) for k, v in sorted(by_sector.items())},
+        max_abs_error=float(np.max(everything)),
+        max_abs_error_by_sector={k: float(np.max(v)) for k, v in sorted(by_sector.items())},
     )
 
 
