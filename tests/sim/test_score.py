@@ -410,6 +410,7 @@ def test_missing_run_files_are_not_available_not_a_crash(tmp_path: Path, toy: Ag
         "attribution",
         "coverage",
         "alerts",
+        "complaints",
     }
     assert "events.jsonl" in report.not_available["events"]
     data = json.loads(report.to_json())
@@ -421,7 +422,13 @@ def test_missing_run_files_are_not_available_not_a_crash(tmp_path: Path, toy: Ag
 def test_events_without_violations(tmp_path: Path, toy: Agreement) -> None:
     scene = basic_scene()
     report = run(tmp_path, toy, scene, oracle_events(scene))
-    assert set(report.not_available) == {"violations", "attribution", "coverage", "alerts"}
+    assert set(report.not_available) == {
+        "violations",
+        "attribution",
+        "coverage",
+        "alerts",
+        "complaints",
+    }
     assert report.not_available["violations"] == "the run has no violations.jsonl"
     assert report.not_available["coverage"] == "the run has no coverage.jsonl"
 
@@ -506,6 +513,7 @@ def test_json_is_stable_rounded_and_complete(tmp_path: Path, toy: Agreement) -> 
         "attribution",
         "coverage",
         "alerts",
+        "complaints",
     ]
     assert data["location"]["error_m"]["median"] == 123.5
     assert data["location"]["ellipse"]["available"] is True

@@ -10,6 +10,7 @@ The metrics are defined in docs/scoring.md and in the modules that compute them:
 - violations by rule, clutter called a violation — :mod:`~ceasewatch.sim.scoring.violations`
 - attribution accuracy and calibration (ECE) — :mod:`~ceasewatch.sim.scoring.attribution`
 - coverage error, time to alert — :mod:`~ceasewatch.sim.scoring.coverage`
+- answers to the parties' complaints — :mod:`~ceasewatch.sim.scoring.complaints`
 
 A section that cannot be scored (the run has no such file) is a :class:`NotAvailable` with the
 reason, never an error; a malformed line in either folder is an ``InputError`` at ``file:line``.
@@ -25,6 +26,7 @@ from typing import Any
 from ceasewatch.agreement.catalog import resolve
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.sim.scoring.attribution import AttributionScore, score_attribution
+from ceasewatch.sim.scoring.complaints import ANSWERS_FILE, ComplaintScore, score_complaint_files
 from ceasewatch.sim.scoring.coverage import AlertScore, CoverageScore, score_alerts, score_coverage
 from ceasewatch.sim.scoring.line import AlongLine, LineAxis
 from ceasewatch.sim.scoring.location import LocationScore, offsets_en_m, score_location
@@ -43,7 +45,7 @@ from ceasewatch.sim.scoring.truth import Truth, load_truth
 from ceasewatch.sim.scoring.violations import ViolationScore, score_violations
 
 FORMAT = "ceasewatch-score/1"
-SECTIONS = ("events", "location", "violations", "attribution", "coverage", "alerts")
+SECTIONS = ("events", "location", "violations", "attribution", "coverage", "alerts", "complaints")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class ScoreReport:
     attribution: AttributionScore | NotAvailable
     coverage: CoverageScore | NotAvailable
     alerts: AlertScore | NotAvailable
+    complaints: ComplaintScore | NotAvailable
     along_line: AlongLine | None = field(default=None, metadata=DETAIL, repr=False)
     outcomes: tuple[dict[str, Any], ...] = field(default=(), metadata=DETAIL, repr=False)
 
@@ -115,13 +118,14 @@ def score(
     agreement = agreement or agreement_of(truth)
     inputs = _inputs(truth, run, agreement)
     coverage = score_coverage(truth.coverage, run.coverage, truth.sensors, agreement)
+    complaints = score_complaint_files(truth.folder, run.folder)
     if run.events is None:
         missing = NotAvailable("the run has no events.jsonl")
         unlinked = NotAvailable("the run has no events.jsonl to link violations to the truth")
         no_violations = unlinked if run.violations is not None else _no("violations")
         no_alerts = _no("alerts") if run.alerts is None else no_violations
         return ScoreReport(
-            inputs, missing, missing, no_violations, no_violations, coverage, no_alerts
+            inputs, missing, missing, no_violations, no_violations, coverage, no_alerts, complaints
         )
     matching = match_events(run.events, truth.sources, match_fraction)
     events = score_events(matching, truth.happenings, truth.false_alarms, match_fraction)
@@ -142,6 +146,7 @@ def score(
         attribution,
         coverage,
         alerts,
+        complaints,
         along_line=_along_line(matching, agreement),
         outcomes=_outcomes(matching, truth),
     )
@@ -174,7 +179,7 @@ def _inputs(truth: Truth, run: Run, agreement: Agreement) -> Inputs:
         hours=float(hours) if isinstance(hours, int | float) else None,
         agreement=agreement.label,
         agreement_digest_matches=None if digest is None else digest == agreement.digest,
-        run_files={name: (run.folder / name).is_file() for name in RUN_FILES},
+        run_files={name: (run.folder / name).is_file() for name in (*RUN_FILES, ANSWERS_FILE)},
         truth_missing=truth.missing,
         happenings=len(truth.happenings),
         clutter_happenings=sum(1 for h in truth.happenings.values() if h.clutter),

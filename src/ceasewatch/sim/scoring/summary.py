@@ -79,4 +79,14 @@ def summary(report: ScoreReport) -> str:
             f"p90 {_f(alerts.delay_s.p90, 1)} s "
             f"({alerts.true_violations_alerted} of {alerts.true_violations} true violations)"
         )
+    complaints = report.complaints
+    if isinstance(complaints, NotAvailable):
+        lines.append(f"complaints   not available: {complaints.reason}")
+    else:
+        parties = ", ".join(f"{party} {_f(c.accuracy)}" for party, c in complaints.by_party.items())
+        lines.append(
+            f"complaints   accuracy {_f(complaints.accuracy)} of {complaints.complaints} "
+            f"(of decided {_f(complaints.accuracy_decided)}), unverifiable "
+            f"{_f(complaints.unverifiable_share)}; by party {parties}"
+        )
     return "\n".join(lines)

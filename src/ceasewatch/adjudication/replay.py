@@ -1,0 +1,104 @@
+"""Recompute every verdict from an evidence log and an agreement version: ``ceasewatch replay``.
+
+The log (an export folder a party holds, or the operator's store) is read back into records
+(:func:`~ceasewatch.fusion.from_log.read_log`), fused (:func:`~ceasewatch.fusion.from_log.
+fuse_log`) and adjudicated (:func:`~ceasewatch.adjudication.run.run_adjudication`), all with this
+software version. The digest of the canonical verdict set is the number two parties compare.
+Relocating sound sources needs the sensors' positions, which a public export seals: a replay
+needs a restricted export (``ceasewatch log export DIR --restricted``), and says so otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ceasewatch.adjudication.adjudicate import Settings
+from ceasewatch.adjudication.run import Verdicts, run_adjudication
+from ceasewatch.agreement.types import Agreement
+from ceasewatch.errors import InputError
+from ceasewatch.evidence.base import LogStore
+from ceasewatch.evidence.export_store import ExportStore
+from ceasewatch.evidence.verify import verify_export
+from ceasewatch.fusion.from_log import LogFusion, LogRecords, fuse_log, read_log
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Replayed:
+    fusion: LogFusion
+    verdicts: Verdicts
+    verified: str | None  # the verifier's words when a key was given
+
+
+def replay_store(
+    store: LogStore,
+    agreement: Agreement,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    as_of_ns: int | None = None,
+) -> Replayed:
+    """Read, fuse and adjudicate what ``store`` holds."""
+    say = progress or (lambda _m: None)
+    say("reading the log")
+    records = read_log(store)
+    return _replay(records, agreement, settings, say, as_of_ns, None)
+
+
+def replay_export(
+    directory: Path,
+    agreement: Agreement,
+    *,
+    key: str | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    as_of_ns: int | None = None,
+) -> Replayed:
+    """Verify (with ``key``), read, fuse and adjudicate an export folder."""
+    say = progress or (lambda _m: None)
+    verified = None
+    if key is not None:
+        say("verifying the export")
+        finding = verify_export(directory, key)
+        if not finding.ok:
+            raise InputError(f"{directory} does not verify: {finding.message}; nothing replayed")
+        verified = finding.message
+    store = ExportStore(directory)
+    say("reading the log")
+    records = read_log(store)
+    sealed = [s for s in records.sensors if isinstance(s.get("geometry"), dict)
+              and "seal" in s["geometry"]]  # fmt: skip
+    if sealed and not store.reader.has_restricted:
+        raise InputError(
+            f"{directory} is a public export: the positions of {len(sealed):,} sensors are sealed, "
+            "and sound sources cannot be located without them; replay a restricted export "
+            "(ceasewatch log export DIR --restricted)"
+        )
+    return _replay(records, agreement, settings, say, as_of_ns, verified)
+
+
+def _replay(
+    records: LogRecords,
+    agreement: Agreement,
+    settings: Settings | None,
+    say: Progress,
+    as_of_ns: int | None,
+    verified: str | None,
+) -> Replayed:
+    say(f"fusing {records.size:,} entries")
+    fusion = fuse_log(records, agreement, progress=lambda m: say(f"fusing: {m}"))
+    say("adjudicating")
+    verdicts = run_adjudication(
+        fusion.fused.incidents_json(),
+        agreement,
+        {s: records.stream(s) for s in ("detections", "tracks", "complaints", "status")},
+        as_of_ns=as_of_ns,
+        settings=settings,
+        inputs=fusion.inputs,
+        sensors=records.sensors,
+        progress=lambda m: say(f"adjudicating: {m}"),
+    )
+    return Replayed(fusion, verdicts, verified)
