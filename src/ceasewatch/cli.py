@@ -14,9 +14,11 @@ from typing import Annotated
 import typer
 
 from ceasewatch import __version__
+from ceasewatch.commands import adjudicate as adjudicate_commands
 from ceasewatch.commands import evidence as evidence_commands
 from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
+from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
@@ -32,8 +34,11 @@ app.command("ingest")(evidence_commands.ingest)
 app.command("verify")(evidence_commands.verify)
 app.command("fuse")(fuse_commands.fuse)
 app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
+app.command("adjudicate")(adjudicate_commands.adjudicate)
+app.command("replay")(adjudicate_commands.replay)
 app.add_typer(evidence_commands.log_app, name="log")
 app.add_typer(witness_commands.witness_app, name="witness")
+app.add_typer(review_commands.review_app, name="review")
 
 AgreementRef = Annotated[
     str | None,
@@ -261,8 +266,9 @@ def demo(
 ) -> None:
     """Run the demonstration on the embedded default: the default agreement's summary and map,
     then a simulated peak day ingested into an embedded evidence log, checkpointed, exported and
-    verified offline, and fused from the store into events and incidents (later stages extend
-    it to the whole pipeline).
+    verified offline, fused from the store into events and incidents, and adjudicated into
+    violations, complaint answers, coverage and the escalation ladder (later stages extend it to
+    the whole pipeline).
 
     Example: ceasewatch demo --out demo-output
     """
@@ -271,7 +277,7 @@ def demo(
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.agreement.locate import Locator
     from ceasewatch.agreement.summary import summarize
-    from ceasewatch.pipeline import evidence_demo, fusion_demo
+    from ceasewatch.pipeline import adjudication_demo, evidence_demo, fusion_demo
     from ceasewatch.report.agreement_map import render_agreement_map
 
     try:
@@ -286,12 +292,15 @@ def demo(
         typer.echo(result.text())
         with console.status("fusing") as status:
             fused = fusion_demo(agreement, out, lambda name: status.update(name))
+        typer.echo(fused.text())
+        with console.status("adjudicating") as status:
+            judged = adjudication_demo(agreement, out, fused, lambda name: status.update(name))
     except CeasewatchError as error:
         _fail(error)
     except OSError as error:
         typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(fused.text())
+    typer.echo(judged.text())
 
 
 @app.command("simulate")

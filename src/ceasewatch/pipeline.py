@@ -3,7 +3,9 @@
 The demo simulates a day on the real line, ingests what the sources sent into an embedded log,
 signs a checkpoint, exports the log, verifies the export as a party would, and shows that a copy
 with one entry removed is caught (:func:`evidence_demo`); then it fuses what the store holds
-(:func:`fusion_demo`) with :func:`fuse_store`, which ``ceasewatch fuse --state`` runs too.
+(:func:`fusion_demo`) with :func:`fuse_store`, which ``ceasewatch fuse --state`` runs too;
+then it adjudicates the incidents under the agreement, with coverage from the sensors' status
+reports and answers to the parties' complaints (:func:`adjudication_demo`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ceasewatch.adjudication.run import Verdicts, run_adjudication, write_verdicts
 from ceasewatch.agreement import Agreement
 from ceasewatch.evidence.export import export_log
 from ceasewatch.evidence.log import EvidenceLog
@@ -22,7 +25,7 @@ from ceasewatch.evidence.tiles import decode_bundle, encode_bundle, entries_path
 from ceasewatch.evidence.verify import Finding, verify_export
 from ceasewatch.fusion.acoustic.model import Settings
 from ceasewatch.fusion.files import write_jsonl
-from ceasewatch.fusion.from_log import LogFusion, fuse_log, read_log
+from ceasewatch.fusion.from_log import LogFusion, LogRecords, fuse_log, read_log
 from ceasewatch.fusion.results import ResultRun
 from ceasewatch.fusion.saved import save_fusion
 from ceasewatch.ingest.run import IngestResult, ingest_file
@@ -114,6 +117,7 @@ class StoreFusion:
     store_url: str
     outputs: tuple[Path, ...]
     duration_s: float
+    records: LogRecords
 
     def text(self) -> str:
         summary = self.fusion.summary()
@@ -172,7 +176,7 @@ def fuse_store(
     say("keeping the result in the store")
     run, new = save_fusion(store, fusion, clock_ns())
     duration_s = (clock_ns() - started_ns) / 1e9
-    return StoreFusion(fusion, run, new, store.url, outputs, duration_s)
+    return StoreFusion(fusion, run, new, store.url, outputs, duration_s, records)
 
 
 def fusion_demo(
@@ -192,6 +196,43 @@ def fusion_demo(
         )
     finally:
         store.close()
+
+
+@dataclass(frozen=True)
+class AdjudicationDemo:
+    verdicts: Verdicts
+    outputs: tuple[Path, ...]
+    duration_s: float
+
+    def text(self) -> str:
+        folder = self.outputs[0].parent
+        names = ", ".join(p.name for p in self.outputs)
+        return "\n".join(
+            ["", f"adjudication ({self.duration_s:.0f} s)", self.verdicts.text(),
+             f"  outputs in {folder}: {names}"]
+        )  # fmt: skip
+
+
+def adjudication_demo(
+    agreement: Agreement, out: Path, fused: StoreFusion, step: Callable[[str], None] | None = None
+) -> AdjudicationDemo:
+    """Adjudicate what :func:`fusion_demo` fused; the files go to ``out/state/adjudication``
+    (where ``ceasewatch review --state out/state`` finds them)."""
+    say = step or (lambda _name: None)
+    started = time.perf_counter()
+    records = fused.records
+    folder = out / "state" / "adjudication"
+    shutil.rmtree(folder, ignore_errors=True)
+    verdicts = run_adjudication(
+        fused.fusion.fused.incidents_json(),
+        agreement,
+        {s: records.stream(s) for s in ("detections", "tracks", "complaints", "status")},
+        inputs=fused.fusion.inputs,
+        sensors=records.sensors,
+        progress=lambda message: say(f"adjudicating: {message}"),
+    )
+    outputs = write_verdicts(verdicts, folder)
+    return AdjudicationDemo(verdicts, outputs, time.perf_counter() - started)
 
 
 def _counts(counts: dict[str, int]) -> str:
