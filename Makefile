@@ -41,6 +41,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/where.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/adjudication.py
 
 bench-fusion: $(CORE_STAMP)
 	bash bench/fusion_peers/setup.sh

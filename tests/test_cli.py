@@ -91,6 +91,16 @@ def test_demo_prints_the_summary_and_writes_the_map(tmp_path: Path) -> None:
     assert "verify: OK: " in result.output
     assert "entry 1000 deleted: FAILED: entry 1000: entry 1000 was deleted" in result.output
     assert (tmp_path / "demo" / "export" / "checkpoint").exists()
+    # The adjudication stage: violations, complaints answered, coverage by sector, the digest.
+    assert "adjudication under ua-2026 v1" in result.output
+    assert "  by sector, with what could be observed:" in result.output
+    assert "    donetsk: " in result.output and "% observable" in result.output
+    assert "  complaints: " in result.output and "verdict set: sha256:" in result.output
+    judged = tmp_path / "demo" / "state" / "adjudication"
+    violations = (judged / "violations.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(violations) > 100
+    assert (judged / "complaint-answers.jsonl").stat().st_size > 0
+    assert (judged / "coverage-line.jsonl").stat().st_size > 0
     again = run("demo", "--out", str(tmp_path / "demo"))  # a second run starts afresh
     assert again.exit_code == 0 and "verify: OK: " in again.output
 

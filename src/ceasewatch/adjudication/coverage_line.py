@@ -232,6 +232,25 @@ class Coverage:
         )
         return min(1.0, max(0.0, share))
 
+    def points_hours(
+        self, lon: FloatArray, lat: FloatArray, kind: str = "fire"
+    ) -> tuple[list[int], np.ndarray]:
+        """The hours of the window, and for each point the share of each hour that ``kind``
+        (a sensor kind, ``fire`` or ``any``) covered it: points × hours."""
+        hours = list(range(self.start_ns, self.end_ns, HOUR_NS))
+        span = np.array([min(h + HOUR_NS, self.end_ns) - h for h in hours], dtype=np.float64)
+        lengths = np.diff(self._cuts).astype(np.float64)
+        weight = np.zeros((len(lengths), len(hours)))
+        weight[np.arange(len(lengths)), (self._cuts[:-1] - self.start_ns) // HOUR_NS] = lengths
+        covered = self._covered(lon, lat).get(kind)
+        if covered is None:
+            raise ValueError(f"no coverage kind {kind!r}; use a sensor kind, fire or any")
+        return hours, covered.astype(np.float64) @ weight / span
+
+    def sectors_at(self, lon: FloatArray, lat: FloatArray) -> list[str]:
+        """The agreement's sector of each point (the first that holds it), or ``(no sector)``."""
+        return self._sectors_at(lon, lat)
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _covered(self, lon: FloatArray, lat: FloatArray) -> dict[str, np.ndarray]:

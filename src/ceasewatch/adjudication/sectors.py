@@ -4,16 +4,18 @@
 (DESIGN.md, *Coverage and denial*). For every sector of the agreement this gives the number of
 violations (and by most likely party) beside two coverage figures of the same window:
 
-* ``line_observable``: the mean share of the sector's stretches of line (10 km each, sampled
-  every kilometre, :meth:`Coverage.stretch_hours`) that fire-detecting sensors covered, over
-  all hours — the chance that fire on the line there could have been located;
+* ``line_observable``: the mean share of the sector's part of the agreement's first line (every
+  piece of it, sampled every kilometre) that fire-detecting sensors covered, over all hours —
+  the chance that fire on the line there could have been located (null where the line does
+  not pass);
 * ``sensors_available``: the mean availability of the sensors placed in the sector
   (:meth:`Coverage.sector_hours`), for the contributors who run them;
 
-and a ``reading`` in words: ``observed`` (line observable ≥ 0.8), ``partly observed`` (≥ 0.2)
-or ``not observable``, plus ``blind_hours``: hours in which less than a fifth of the sector's
-line was covered. Without coverage (no status records) the figures are null and the reading is
-``coverage unknown``.
+and a ``reading`` in words: ``observed`` (line observable ≥ 0.8), ``partly observed`` (≥ 0.2),
+``not observable``, or ``no line here`` for sectors the line does not cross (rear areas, where
+violations of zones may still be counted), plus ``blind_hours``: hours in which less than a
+fifth of the sector's line was covered. Without coverage (no status records) the figures are
+null and the reading is ``coverage unknown``.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from ceasewatch.adjudication.coverage_line import NO_SECTOR, Coverage
+import numpy as np
+
+from ceasewatch.adjudication.coverage_line import NO_SECTOR, SAMPLE_M, Coverage
 from ceasewatch.adjudication.types import UNKNOWN, Violation
 from ceasewatch.agreement.types import Agreement
+from ceasewatch.model.geo import FloatArray, geodesic_distance_m
 
 OBSERVED = 0.8
 PARTLY = 0.2
@@ -65,7 +70,9 @@ def sector_text(rows: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for row in rows:
         seen = row["line_observable"]
-        cover = "coverage unknown" if seen is None else f"line {seen:.0%} observable"
+        if row["reading"] == "no line here" and row["violations"] == 0:
+            continue  # a rear sector with nothing in it: not worth a line of the summary
+        cover = f"line {seen:.0%} observable" if seen is not None else row["reading"]
         count = row["violations"]
         what = f"{count:,} violation{'s' if count != 1 else ''}"
         if count == 0 and row["reading"] == "not observable":
@@ -85,18 +92,36 @@ def _line_cover(
 ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
     if coverage is None:
         return {}, {}, {}
-    shares: dict[str, list[float]] = defaultdict(list)
-    per_hour: dict[tuple[str, int], list[float]] = defaultdict(list)
-    for row in coverage.stretch_hours():
-        fire = dict(row.shares)["fire"]
-        shares[row.sector].append(fire)
-        per_hour[(row.sector, row.hour_ns)].append(fire)
-    mean = {name: sum(v) / len(v) for name, v in shares.items()}
-    hours: Counter[str] = Counter(name for name, _ in per_hour)
-    blind: Counter[str] = Counter(
-        name for (name, _), v in per_hour.items() if sum(v) / len(v) < PARTLY
-    )
-    return mean, dict(hours), dict(blind)
+    lon, lat = line_points(coverage.agreement)
+    if not len(lon):
+        return {}, {}, {}
+    hours, shares = coverage.points_hours(lon, lat, "fire")
+    sectors = np.array(coverage.sectors_at(lon, lat), dtype=object)
+    mean, counted, blind = {}, {}, {}
+    for name in sorted(set(sectors)):
+        per_hour = shares[sectors == name].mean(axis=0)
+        mean[name] = float(per_hour.mean()) if len(hours) else 0.0
+        counted[name] = len(hours)
+        blind[name] = int((per_hour < PARTLY).sum())
+    return mean, counted, blind
+
+
+def line_points(agreement: Agreement) -> tuple[FloatArray, FloatArray]:
+    """Points every :data:`SAMPLE_M` along every piece of the agreement's first line."""
+    if not agreement.lines:
+        return np.array([]), np.array([])
+    geometry = agreement.lines[0].geometry
+    lons, lats = [], []
+    for part in getattr(geometry, "geoms", [geometry]):
+        xy = np.asarray(part.coords, dtype=np.float64)[:, :2]
+        if len(xy) < 2:
+            continue
+        steps = geodesic_distance_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+        chain = np.concatenate([[0.0], np.cumsum(steps)])
+        at = np.arange(SAMPLE_M / 2, max(chain[-1], SAMPLE_M / 2 + 1), SAMPLE_M)
+        lons.append(np.interp(at, chain, xy[:, 0]))
+        lats.append(np.interp(at, chain, xy[:, 1]))
+    return np.concatenate(lons), np.concatenate(lats)
 
 
 def _sensor_cover(coverage: Coverage | None) -> dict[str, float]:
@@ -112,7 +137,7 @@ def _reading(coverage: Coverage | None, observable: float | None) -> str:
     if coverage is None:
         return "coverage unknown"
     if observable is None:
-        return "not observable"
+        return "no line here"
     if observable >= OBSERVED:
         return "observed"
     return "partly observed" if observable >= PARTLY else "not observable"
