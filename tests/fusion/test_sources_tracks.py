@@ -91,3 +91,31 @@ def test_a_redelivered_track_counts_once_and_a_changed_one_is_rejected(toy: Agre
     observed = TracksPlugin().observe([a, a, b], FusionContext(toy))
     assert len(observed.observations) == 1
     assert "sent again with other content" in observed.rejected[0].reason
+
+
+def test_a_track_disputing_a_pairing_doubts_the_pairing_not_the_impact() -> None:
+    """A radar track on the impact whose launch lies elsewhere says that another battery fired
+    it, not that nothing fell: the firing position's probability drops (× 0.6), the sensors'
+    confidence in the impact does not; an ordinary contradiction lowers both confidences."""
+    from ceasewatch.fusion.drafts import Draft
+    from ceasewatch.fusion.event import Ellipse
+    from ceasewatch.fusion.incident import Firing
+    from ceasewatch.fusion.incidents import _incident
+    from ceasewatch.fusion.sources.base import Relation
+
+    launch = from_fused(event("launch", *LAUNCH, 0.0, "L"))
+    impact = from_fused(event("impact", *IMPACT, 25.0, "I"))
+    firing = Firing(*LAUNCH, Ellipse(100, 100, 0), 0.9, "artillery_ge_100mm", 12_000, 25, "paired")
+    draft = Draft("shot", impact, launch, firing)
+    other = "radar track R07-1 impact 80 m from the impact, but its launch lies 6.0 km from it"
+    disputed = {("tracks", "R07-1"): Relation(False, 0.8, other, pairing_only=True)}
+    alone = _incident(draft, {}, {}, None)
+    doubted = _incident(draft, {}, {draft.key: disputed}, None)
+    assert doubted.firing is not None and doubted.firing.probability == pytest.approx(0.9 * 0.6)
+    assert doubted.sensor_confidence == alone.sensor_confidence
+    assert [e.record_id for e in doubted.contradicting] == ["R07-1"]
+    against = {("detections", "U1"): Relation(False, 0.8, "a drone saw nothing there")}
+    contradicted = _incident(draft, {}, {draft.key: against}, None)
+    assert contradicted.firing == firing
+    assert contradicted.sensor_confidence is not None and alone.sensor_confidence is not None
+    assert contradicted.sensor_confidence < alone.sensor_confidence

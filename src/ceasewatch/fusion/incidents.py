@@ -218,6 +218,7 @@ def _incident(
             )
     own = {(e.stream, e.record_id) for e in support}
     against = []
+    firing = draft.firing
     for (stream, rid), relation in sorted(related.get(draft.key, {}).items()):
         if (stream, rid) in own:
             continue
@@ -227,7 +228,10 @@ def _incident(
         else:
             against.append(Evidence(stream, rid, relation.reason))
         weights.append(weight)
-        if stream != "complaints":
+        if relation.pairing_only and firing is not None:
+            # Another launch for this impact: doubt the pairing, not that the impact happened.
+            firing = replace(firing, probability=firing.probability * (1.0 - 0.5 * relation.weight))
+        elif stream != "complaints":
             sensed.append(weight)
     records = [(s, r) for p in phases for s, r in p.records]
     where = draft.where
@@ -243,7 +247,7 @@ def _incident(
         tuple(support),
         tuple(against),
         _combined(weights),
-        draft.firing,
+        firing,
         clutter,
         tuple(
             (name, side)

@@ -122,13 +122,17 @@ class Relation:
     """What one observation says about one hypothesis.
 
     ``weight`` (0–1) is how strongly, ``same_happening`` that the observation's own phase is
-    part of this incident (a FIRMS fire set by this impact).
+    part of this incident (a FIRMS fire set by this impact). ``pairing_only``: a contradiction
+    of which firing position goes with the impact, not of the impact itself (a radar track on
+    the impact whose launch lies elsewhere); it lowers the pairing's probability and leaves the
+    sensors' confidence that the impact happened alone.
     """
 
     supports: bool
     weight: float
     reason: str
     same_happening: bool = False
+    pairing_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ class TracksPlugin:
                             f"radar track {track.track_id} impact {dist:.0f} m from the impact, "
                             f"{dt:.1f} s apart, but its launch lies {ldist / 1000:.1f} km from "
                             "the paired firing position",
+                            pairing_only=True,
                         )
                     launch_note = f"; its launch {ldist:.0f} m from the paired firing position"
                 return Relation(
