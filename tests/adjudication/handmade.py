@@ -62,3 +62,25 @@ def incident(
         "sensor_confidence": confidence if sensor_confidence is None else sensor_confidence,
         "clutter": clutter,
     }  # fmt: skip
+
+
+def sighted(
+    name: str,
+    km_east: float,
+    classes: list[str],
+    *,
+    sigma_m: float = 30.0,
+    confidence: float = 1.0,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A ``presence`` incident resting on one drone detection per class in ``classes`` (each
+    with class confidence 1.0, two of the weapon seen), and those detections."""
+    presence = incident(name, "presence", km_east, sigma_m=sigma_m, confidence=confidence)
+    ids = [f"U1-{name}-{k}" for k in range(len(classes))]
+    presence["supporting"] = [
+        {"stream": "detections", "record_id": rid, "reason": "seen"} for rid in ids
+    ]
+    detections = [
+        {"detection_id": rid, "object_class": cls, "class_confidence": 1.0, "count": 2}
+        for rid, cls in zip(ids, classes, strict=True)
+    ]
+    return presence, detections

@@ -1,7 +1,7 @@
 """Adjudication of hand-made incidents on the toy agreement, including the hard cases: fire
 landing on its own side, a weapon exactly on a band edge, two simultaneous duels in one sector,
-clutter, a complaint that must not raise the probability that something happened, and a rule
-that is not yet in force."""
+clutter, a complaint that must not raise the probability that something happened, a weapon
+sighted only once (most such sightings are false alarms), and a rule that is not yet in force."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ceasewatch.adjudication.adjudicate import adjudicate, violation_id
+from ceasewatch.adjudication.attribution import Priors
 from ceasewatch.adjudication.run import run_adjudication
 from ceasewatch.adjudication.types import UNKNOWN
 from ceasewatch.agreement import Agreement
 from ceasewatch.agreement.locate import Locator
 from ceasewatch.errors import InputError
 from ceasewatch.model.time import parse_ns
-from tests.adjudication.handmade import incident
+from tests.adjudication.handmade import incident, sighted
 
 
 def responsible(v) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -80,10 +81,7 @@ def test_two_simultaneous_duels_in_one_sector_keep_their_own_parties(
 def test_a_weapon_on_the_edge_of_its_withdrawal_band(
     toy: Agreement, toy_locator: Locator, km_east: float, sigma_m: float, low: float, high: float
 ) -> None:
-    presence = incident("gun", "presence", km_east, sigma_m=sigma_m, confidence=1.0)
-    presence["supporting"] = [{"stream": "detections", "record_id": "U1-1", "reason": "seen"}]
-    detections = [{"detection_id": "U1-1", "object_class": "artillery", "class_confidence": 1.0,
-                   "count": 2}]  # fmt: skip
+    presence, detections = sighted("gun", km_east, ["artillery", "artillery"], sigma_m=sigma_m)
     result = adjudicate([presence], toy, records={"detections": detections}, locator=toy_locator)
     found = [*result.violations, *result.indeterminate]
     p = found[0].p_occurred if found else 0.0
@@ -92,6 +90,32 @@ def test_a_weapon_on_the_edge_of_its_withdrawal_band(
         assert found[0].rule_id == "withdrawal" and found[0].weapon == "artillery"
         assert found[0].most_likely[0] == "E"
         assert found[0].category == "weapon/withdrawal"
+
+
+def test_a_weapon_sighted_only_once_stays_indeterminate(
+    toy: Agreement, toy_locator: Locator
+) -> None:
+    presence, detections = sighted("once", 10.0, ["artillery"])
+    result = adjudicate([presence], toy, records={"detections": detections}, locator=toy_locator)
+    assert result.violations == ()
+    (v,) = result.indeterminate
+    assert v.p_occurred == pytest.approx(Priors().presence_seen_once, abs=1e-6)
+    assert "sighted only once" in " ".join(v.occurred.reasons)
+
+
+def test_a_truck_beside_a_weapon_does_not_confirm_it(toy: Agreement, toy_locator: Locator) -> None:
+    presence, detections = sighted("truck", 10.0, ["artillery", "truck"])
+    result = adjudicate([presence], toy, records={"detections": detections}, locator=toy_locator)
+    assert result.violations == ()
+    assert [v.rule_id for v in result.indeterminate] == ["withdrawal"]
+
+
+def test_a_weapon_sighted_twice_is_a_violation(toy: Agreement, toy_locator: Locator) -> None:
+    presence, detections = sighted("twice", 10.0, ["artillery", "artillery"], confidence=0.97)
+    result = adjudicate([presence], toy, records={"detections": detections}, locator=toy_locator)
+    (v,) = result.violations
+    assert v.rule_id == "withdrawal" and v.p_occurred == pytest.approx(0.97, abs=0.01)
+    assert "sighted only once" not in " ".join(v.occurred.reasons)
 
 
 def test_clutter_is_never_a_violation(toy: Agreement, toy_locator: Locator) -> None:

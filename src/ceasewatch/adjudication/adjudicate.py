@@ -4,7 +4,11 @@ For every incident that is not clutter and every rule in force at its time (rule
 
 * **occurred** — ``p_occurred = P(it happened) · P(the rule applies)``: the first from the
   sensors alone (``sensor_confidence`` of the incident — a party's complaint never raises it),
-  times the weapon class's confidence for weapons seen standing; the second from rules.py.
+  times the weapon class's confidence for weapons seen standing; the second from rules.py. A
+  restricted weapon sighted only once is capped at the fitted frequency of such sightings being
+  real (:attr:`Priors.presence_seen_once`): the detector's class confidence is not that
+  probability, and most lone sightings are false alarms. Repeated sightings keep the sensors'
+  combined confidence.
 * **responsible** — attribution.py: a probability per party plus ``unknown``.
 * **deliberate** — ``null``: sensor data shows what was fired from where, not intent. Sustained
   fire (several rounds from one firing position) is stated as context, not as a finding.
@@ -26,11 +30,11 @@ import numpy as np
 
 from ceasewatch.adjudication.attribution import Ground, Priors, attribute
 from ceasewatch.adjudication.incident_view import IncidentView, Spot, read_incident
-from ceasewatch.adjudication.rules import place_rule
+from ceasewatch.adjudication.rules import place_rule, restricted_sightings
 from ceasewatch.adjudication.taxonomy import category_of
 from ceasewatch.adjudication.types import UNKNOWN, Finding, Violation
 from ceasewatch.agreement.locate import Batch, Locator
-from ceasewatch.agreement.types import Agreement
+from ceasewatch.agreement.types import Agreement, Rule
 from ceasewatch.model.places import Gazetteer, PlaceDescription
 from ceasewatch.model.time import from_ns
 
@@ -97,7 +101,8 @@ def adjudicate(
             by = 1.0
             if rule.by:
                 by = sum(p for k, p in who.responsible if k in rule.by)
-            p_occurred = view.confidence * view.weapon_confidence * placement.p_applies * by
+            happened, lone = _happened(view, rule, agreement, settings.priors)
+            p_occurred = happened * view.weapon_confidence * placement.p_applies * by
             if p_occurred < settings.min_p_indeterminate:
                 continue
             sector = int(where.sector[i])
@@ -118,7 +123,7 @@ def adjudicate(
                     p_deliberate=None,
                     severity=str(rule.severity),
                     status="auto",
-                    occurred=_occurred(view, rule.id, placement.reasons, by, rule.by),
+                    occurred=_occurred(view, rule.id, (*lone, *placement.reasons), by, rule.by),
                     who=Finding(who.reasons, _who_evidence(view)),
                     deliberate=Finding(
                         (DELIBERATE_NOT_ASSESSED, *sustained.get(view.incident_id, ())), ()
@@ -182,6 +187,19 @@ def _ground(batch: Batch, i: int, agreement: Agreement) -> Ground:
     if control[likely] < 0.99:
         words += f" (P={control[likely]:.2f} that {likely} holds it)"
     return Ground(control, words)
+
+
+def _happened(
+    view: IncidentView, rule: Rule, agreement: Agreement, priors: Priors
+) -> tuple[float, tuple[str, ...]]:
+    """P(it happened) from the sensors alone, and the reason when it is not the incident's own."""
+    if view.kind != "presence" or restricted_sightings(rule, view, agreement) >= 2:
+        return view.confidence, ()
+    p = min(view.confidence, priors.presence_seen_once)
+    return p, (
+        f"the weapon was sighted only once; a lone sighting of a restricted weapon is real with "
+        f"probability {priors.presence_seen_once:.2f} (fitted frequency): P={p:.2f}",
+    )
 
 
 def _occurred(

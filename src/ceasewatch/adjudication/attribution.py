@@ -33,12 +33,16 @@ from ceasewatch.adjudication.types import UNKNOWN
 @dataclass(frozen=True)
 class Priors:
     """Frequencies from the training seeds (5 and 11, peak-day; bench/adjudication.py --train,
-    bench/results/adjudication-priors.json), with add-one smoothing where they are few."""
+    bench/results/adjudication-priors.json), with add-one smoothing where they are few.
+
+    ``presence_seen_once`` is about whether it happened, not who did it, and is used by
+    adjudicate.py; it sits here so that one refit on verified cases updates every frequency."""
 
     across_line: float = 0.96  # impacts with no firing position fired from across: 520 of 538
     launch_is_launch: float = 0.88  # lone launches fired by the ground's holder: 23 of 26
     presence_own: float = 0.93  # weapons seen standing belong to the ground's holder: 12 of 12
     flight_across: float = 0.4  # drones seen over a zone came from across the line: 3 of 8
+    presence_seen_once: float = 0.1  # a restricted weapon sighted once was really there: 4 of 49
 
 
 @dataclass(frozen=True)

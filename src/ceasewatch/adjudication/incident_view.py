@@ -1,7 +1,8 @@
 """An incident as adjudication reads it: the fields of ``incidents.jsonl``
 (docs/fusion-incidents.md) checked once, with the weapon class and the drone-strike hint looked
-up in the records it rests on. A missing field or a wrong type is an
-:class:`~ceasewatch.errors.InputError` naming the incident and the fix.
+up in the records it rests on (for weapons seen standing, also the class each drone sighting
+gave, so that a lone sighting can be told from a repeated one). A missing field or a wrong type
+is an :class:`~ceasewatch.errors.InputError` naming the incident and the fix.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class IncidentView:
     weapon: str | None  # the firing's class, or the restricted class seen standing
     weapon_confidence: float  # how sure the class is (1.0 when it came from range and speed)
     count: int  # weapons seen standing (presence)
+    sightings: tuple[str, ...]  # presence: the object class of each detection it rests on
     confidence: float  # that it happened, from the sensors alone
     clutter: str | None
     drone_strike: bool  # a radar saw a drone bring the impact
@@ -70,6 +72,7 @@ def read_incident(
             weapon=str(firing["weapon"]) if firing and firing.get("weapon") else None,
             weapon_confidence=1.0,
             count=1,
+            sightings=(),
             confidence=float(item["confidence"] if confidence is None else confidence),
             clutter=item.get("clutter"),
             drone_strike=False,
@@ -112,15 +115,23 @@ def _with_records(
         return replace(view, drone_strike=drone and view.kind in ("impact", "blast"))
     detections = records.get("detections", {})
     seen: dict[str, tuple[float, int]] = {}
+    sightings: list[str] = []
     for stream, rid in streams:
         record = detections.get(rid) if stream == "detections" else None
         if record is None:
             continue
         cls = str(record.get("object_class", "unknown"))
+        sightings.append(cls)
         confidence = float(record.get("class_confidence", 0.5))
         best, count = seen.get(cls, (0.0, 0))
         seen[cls] = (max(best, confidence), max(count, int(record.get("count", 1))))
     if not seen:
         return view
     weapon = max(sorted(seen), key=lambda c: seen[c][0])
-    return replace(view, weapon=weapon, weapon_confidence=seen[weapon][0], count=seen[weapon][1])
+    return replace(
+        view,
+        weapon=weapon,
+        weapon_confidence=seen[weapon][0],
+        count=seen[weapon][1],
+        sightings=tuple(sorted(sightings)),
+    )

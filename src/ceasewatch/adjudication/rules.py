@@ -79,6 +79,19 @@ def place_rule(
     return Placement(p, tuple(reasons))
 
 
+def restricted_sightings(rule: Rule, view: IncidentView, agreement: Agreement) -> int:
+    """How many of the drone sightings of a presence show a weapon ``rule`` restricts: the
+    rule's own weapons, or for ``withdrawal`` the classes with a withdrawal distance (any class
+    when the rule names none). A truck seen beside a launcher does not confirm the launcher."""
+    if rule.weapons:
+        restricted: set[str] = {str(w) for w in rule.weapons}
+    elif rule.where.kind is WhereKind.WITHDRAWAL and agreement.withdrawal is not None:
+        restricted = {str(w) for w, _, _ in agreement.withdrawal.distances_m}
+    else:
+        return len(view.sightings)
+    return sum(1 for cls in view.sightings if cls in restricted)
+
+
 def _in_place(
     place: Where,
     view: IncidentView,
