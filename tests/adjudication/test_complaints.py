@@ -23,6 +23,10 @@ from ceasewatch.adjudication.complaints import (
     ComplaintBook,
     answer_complaints,
 )
+from ceasewatch.adjudication.complaints_detect import LayoutDetection
+from ceasewatch.adjudication.coverage import Timeline
+from ceasewatch.adjudication.coverage_inputs import RegisteredSensor, registry_sensors
+from ceasewatch.adjudication.coverage_line import Coverage
 from ceasewatch.adjudication.types import Finding, Violation
 from ceasewatch.agreement import Agreement
 from ceasewatch.errors import InputError
@@ -342,6 +346,85 @@ def test_detectability_can_be_switched_off(toy: Agreement) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The chance of detection from the sensor layout
+
+
+def layout(
+    toy: Agreement,
+    around: tuple[float, float] = PLACE,
+    *,
+    count: int = 4,
+    jammed: tuple[tuple[int, int], ...] = (),
+    down: tuple[tuple[int, int], ...] = (),
+) -> Coverage:
+    """``count`` acoustic sensors (20 km nominal range) 1 km around ``around``, deployed over
+    T0 − 1 h … T0 + 9 h, with the given jamming and outages."""
+    window = (T0 - H, T0 + 9 * H)
+    lines = {}
+    for i in range(count):
+        lon, lat = offset(around, i * 360.0 / count, 1.0)
+        sensor = RegisteredSensor(f"A{i:02d}", "acoustic", lon, lat, 20_000.0)
+        lines[sensor.sensor_id] = Timeline(sensor, [window], list(down), list(jammed))
+    return Coverage(lines, toy, *window)
+
+
+def test_nothing_heard_next_to_working_sensors_contradicts(toy: Agreement) -> None:
+    """Four working acoustic sensors 1 km from the alleged place heard nothing: shelling, a
+    drone strike, and small-arms fire in a small circle would have been located there."""
+    coverage = layout(toy)
+    for category, radius in (("shelling", 2000), ("drone_strike", 2000), ("small_arms", 500)):
+        a = answer(toy, [complaint("E-1", category=category, radius_m=radius)],
+                   coverage=coverage).answer("E-1")  # fmt: skip
+        assert a.outcome == "contradicted", (category, a.reasons)
+        assert "would have been located with a chance of" in a.reasons[0]
+        assert a.observed == 1.0
+    # three sensors must all hear (a fix needs three arrival times): 0.9³ ≈ 0.73, not enough
+    three = answer(toy, [complaint("E-1")], coverage=layout(toy, count=3)).answer("E-1")
+    assert three.outcome == "unverifiable" and "chance of 73%" in three.reasons[0]
+
+
+def test_far_from_any_sensor_or_while_they_are_jammed_stays_unverifiable(toy: Agreement) -> None:
+    far = answer(toy, [complaint("E-1")], coverage=layout(toy, offset(PLACE, 0, 60.0)))
+    assert far.answer("E-1").outcome == "unverifiable"
+    assert "chance of 0%" in far.answer("E-1").reasons[0]
+    # the hard case: the place is jammed over the alleged window — never contradicted
+    jammed = layout(toy, jammed=((T0 - 10 * MIN, T0 + 2 * H),))
+    a = answer(toy, [complaint("E-1")], coverage=jammed).answer("E-1")
+    assert a.outcome == "unverifiable" and a.observed == 0.0
+    # jammed (or down) over half the window: a 50 % chance at most
+    half = layout(toy, down=((T0 + 30 * MIN, T0 + 2 * H),))
+    b = answer(toy, [complaint("E-1")], coverage=half).answer("E-1")
+    assert b.outcome == "unverifiable" and "chance of 4" in b.reasons[0]
+    # small-arms fire is heard only within ~1.5 km: a 4 km circle is mostly beyond the sensors
+    arms = answer(
+        toy, [complaint("E-1", category="small_arms", radius_m=4000)], coverage=layout(toy)
+    )
+    assert arms.answer("E-1").outcome == "unverifiable"
+
+
+def test_weapons_in_a_zone_are_not_judged_from_the_acoustic_layout(toy: Agreement) -> None:
+    """Heavy weapons are seen, not heard: the flat detectability still decides (0.5)."""
+    heavy = complaint("E-1", category="heavy_weapons")
+    a = answer(toy, [heavy], coverage=layout(toy)).answer("E-1")
+    assert a.outcome == "unverifiable" and "about 50% where observed" in a.reasons[0]
+
+
+def test_the_layout_chance_by_hand(toy: Agreement) -> None:
+    """At the centre of four sensors 1 km away, each hears a mortar round with ~0.9: P(≥3 of 4)
+    = 0.9⁴ + 4 · 0.9³ · 0.1 ≈ 0.948; with one of them down, 0.9³ ≈ 0.729."""
+    cov = layout(toy)
+    detect = LayoutDetection.from_timelines(cov.lines, cov.start_ns, cov.end_ns)
+    assert detect.chance("shelling", *PLACE, 0.0, T0, T0 + H) == pytest.approx(0.948, abs=2e-3)
+    assert detect.chance("heavy_weapons", *PLACE, 0.0, T0, T0 + H) is None
+    one_down = dict(cov.lines)
+    one_down["A00"] = dataclasses.replace(one_down["A00"], outage=[(T0 - H, T0 + 9 * H)])
+    detect = LayoutDetection.from_timelines(one_down, cov.start_ns, cov.end_ns)
+    assert detect.chance("shelling", *PLACE, 0.0, T0, T0 + H) == pytest.approx(0.729, abs=2e-3)
+    assert detect.chance("shelling", *PLACE, 0.0, T0 + 20 * H, T0 + 21 * H) == 0.0  # outside
+    assert detect.chance("shelling", *PLACE, 0.0, T0, T0) == pytest.approx(0.729, abs=2e-3)
+
+
+# ---------------------------------------------------------------------------------------------
 # Bad input
 
 
@@ -451,17 +534,33 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def _scored(simulated: Path, name: str, book: ComplaintBook) -> Any:
+    from ceasewatch.sim.scoring.complaints import ComplaintScore, score_complaint_files
+
+    run = simulated / name
+    run.mkdir()
+    (run / "complaint-answers.jsonl").write_text(
+        "".join(json.dumps(a.to_json()) + "\n" for a in book.answers), encoding="utf-8"
+    )
+    score = score_complaint_files(simulated / "truth", run)
+    assert isinstance(score, ComplaintScore)
+    return score
+
+
 def test_end_to_end_on_the_complaints_scenario(simulated: Path, ua2026: Agreement) -> None:
     """Simulate 8 h of the ``complaints`` scenario (seed 7), fuse every stream, adjudicate,
-    answer, and score the answers against the truth. Measured when written: 36 complaints,
-    accuracy 0.583; all 21 decided answers right; 15 unverifiable (small-arms fire and weapons
-    far from any sensor: 10 true, 5 false); the flooding party RU's record 0.13, UA's 0.67."""
+    answer, and score the answers against the truth. Measured when written, without coverage:
+    36 complaints, accuracy 0.583; all 21 decided answers right; 15 unverifiable (small-arms
+    fire and weapons far from any sensor: 10 true, 5 false); the flooding party RU's record
+    0.13, UA's 0.67. With the coverage from the status reports (the sensor layout decides what
+    would have been heard): the same here — the 5 false ones left are small-arms fire and
+    weapons, which the layout cannot rule out either — and no true complaint contradicted."""
     from ceasewatch.adjudication.adjudicate import adjudicate
+    from ceasewatch.adjudication.run import coverage_window
     from ceasewatch.fusion.acoustic.array import read_sensors
     from ceasewatch.fusion.acoustic.run import fuse_picks
     from ceasewatch.fusion.files import read_firms
     from ceasewatch.fusion.incidents import fuse_sources
-    from ceasewatch.sim.scoring.complaints import ComplaintScore, score_complaint_files
 
     acoustic = fuse_picks(read_sensors(simulated / "sensors.geojson"),
                           _lines(simulated / "picks.jsonl"), workers=1)  # fmt: skip
@@ -477,13 +576,7 @@ def test_end_to_end_on_the_complaints_scenario(simulated: Path, ua2026: Agreemen
     complaints = records["complaints"]
     as_of = max(parse_ns(c["t_submitted"]) for c in complaints)
     book = answer_complaints(complaints, violations, incidents, ua2026, as_of_ns=as_of)
-    run = simulated / "run"
-    run.mkdir()
-    (run / "complaint-answers.jsonl").write_text(
-        "".join(json.dumps(a.to_json()) + "\n" for a in book.answers), encoding="utf-8"
-    )
-    score = score_complaint_files(simulated / "truth", run)
-    assert isinstance(score, ComplaintScore)
+    score = _scored(simulated, "run", book)
     assert score.complaints == len(complaints) >= 30 and score.missing_in_run == 0
     assert score.accuracy is not None and score.accuracy >= 0.45
     assert score.accuracy_decided is not None and score.accuracy_decided >= 0.9
@@ -494,3 +587,15 @@ def test_end_to_end_on_the_complaints_scenario(simulated: Path, ua2026: Agreemen
     # the flooding party's record shows it: most of its decided complaints were inaccurate
     assert book.record("RU").accurate_share is not None
     assert book.record("RU").accurate_share < 0.5 < (book.record("UA").accurate_share or 1.0)
+    # with the run's coverage the layout decides: never worse, and no true complaint called false
+    status = _lines(simulated / "status.jsonl")
+    registry = json.loads((simulated / "sensors.geojson").read_text(encoding="utf-8"))
+    start, end = coverage_window(incidents, status, as_of)
+    coverage = Coverage.from_status(status, registry_sensors(registry), ua2026, start, end)
+    laid = answer_complaints(complaints, violations, incidents, ua2026, as_of_ns=as_of,
+                             coverage=coverage)  # fmt: skip
+    with_layout = _scored(simulated, "run-layout", laid)
+    assert with_layout.accuracy is not None and with_layout.accuracy >= score.accuracy - 0.03
+    assert with_layout.confusion.get("true", {}).get("contradicted", 0) == 0
+    assert with_layout.confusion["false"].get("corroborated", 0) == 0
+    assert all(a.observed is not None for a in laid.answers if a.outcome == "contradicted")

@@ -12,12 +12,18 @@ the order of the inputs. See docs/adjudication-complaints.md.
 * **unverifiable** — violations were seen there but who is responsible is split; or one of the
   alleged party may have hit the circle (located too roughly, or a launch within reach whose
   impact was not found); or nothing of the alleged party was seen but it would not surely have
-  been: ``observable × detectability`` < 0.8 (jamming, outages, small-arms fire far from sensors).
-* **contradicted** — nothing of the alleged party was seen although it would have been
-  (``observable × detectability`` ≥ 0.8; with no ``observable`` the run assumes the place and time
-  were fully observed, and says so in the reasons); the reasons say what was seen instead: fire
-  by the complaining party itself (misattribution) or a third party, clutter (announced demining,
-  a quarry, a field fire), or nothing.
+  been: the chance it would have been found is below 0.8 (jamming, outages, small-arms fire far
+  from sensors).
+* **contradicted** — nothing of the alleged party was seen although it would have been (a chance
+  of at least 0.8); the reasons say what was seen instead: fire by the complaining party itself
+  (misattribution) or a third party, clutter (announced demining, a quarry, a field fire), or
+  nothing.
+
+The chance: with the run's ``coverage``, for fire of a category with a nominal loudness (shelling,
+small arms, drone strikes), the chance that at least three acoustic sensors that were up and in
+range would have heard it anywhere in the circle and window (:mod:`.complaints_detect`);
+otherwise ``observable × detectability`` (the coverage share times a flat number per category;
+with no ``observable`` the place and time are assumed fully observed, as the reasons say).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from ceasewatch.adjudication.complaints_book import (
     PartyRecord,
     records_of,
 )
+from ceasewatch.adjudication.complaints_detect import LayoutDetection
 from ceasewatch.adjudication.complaints_match import AnswerSettings, Evidence, Match, duplicates
 from ceasewatch.adjudication.complaints_read import Complaint, read_complaints, read_incidents
 from ceasewatch.adjudication.complaints_words import (
@@ -43,6 +50,7 @@ from ceasewatch.adjudication.complaints_words import (
     nothing_reason,
     violation_reason,
 )
+from ceasewatch.adjudication.coverage_line import Coverage
 from ceasewatch.adjudication.types import Violation
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.errors import InputError
@@ -73,9 +81,17 @@ def answer_complaints(
     as_of_ns: int,
     observable: Observable | None = None,
     settings: AnswerSettings | None = None,
+    coverage: Coverage | None = None,
 ) -> ComplaintBook:
-    """Answer every complaint at ``as_of_ns`` (see the module)."""
+    """Answer every complaint at ``as_of_ns`` (see the module). ``coverage``: the run's, for the
+    chance of detection from the sensor layout (and ``observable``, when that is not given)."""
     settings = settings or AnswerSettings()
+    layout = None
+    if coverage is not None:
+        observable = observable or coverage.observable
+        layout = LayoutDetection.from_timelines(
+            coverage.lines, coverage.start_ns, coverage.end_ns, settings.layout
+        )
     parsed = read_complaints(complaints)
     for c in parsed:
         if c.t_submitted_ns > as_of_ns:
@@ -88,7 +104,7 @@ def answer_complaints(
     first_of = duplicates(parsed, settings)
     due_ns = round(agreement.complaint_answer_h * HOUR_NS)
     decided = {
-        c.complaint_id: _decide(c, evidence, observable, settings)
+        c.complaint_id: _decide(c, evidence, observable, layout, settings)
         for c in parsed
         if c.complaint_id not in first_of
     }
@@ -121,7 +137,11 @@ class _Decision:
 
 
 def _decide(
-    c: Complaint, evidence: Evidence, observable: Observable | None, settings: AnswerSettings
+    c: Complaint,
+    evidence: Evidence,
+    observable: Observable | None,
+    layout: LayoutDetection | None,
+    settings: AnswerSettings,
 ) -> _Decision:
     matches = evidence.matches(c)
     groups: dict[str, list[Match]] = {"alleged": [], "split": [], "maybe": [], "instead": []}
@@ -151,18 +171,24 @@ def _decide(
         share = float(observable(c.lon, c.lat, c.radius_m, c.t_start_ns, c.t_end_ns))
         if not 0.0 <= share <= 1.0:
             raise ValueError(f"observable() gave {share!r} for {c.complaint_id}; give a share 0-1")
-    chance = (1.0 if share is None else share) * settings.detectable(c.category)
+    heard = None
+    if layout is not None:
+        heard = layout.chance(c.category, c.lon, c.lat, c.radius_m, c.t_start_ns, c.t_end_ns)
+    if heard is None:
+        chance = (1.0 if share is None else share) * settings.detectable(c.category)
+    else:
+        chance = heard
     outcome = "contradicted" if chance >= settings.observed_enough else "unverifiable"
     if instead := groups["instead"]:
         parties = sorted({attributed(m.violation, settings.attribution_p) or "" for m in instead})
         own = ", the complaining party itself" if c.party in parties else ""
         what = f"what was seen there was done by {' and '.join(parties)}{own}"
-        head = nothing_reason(c, outcome, share, settings, what)
+        head = nothing_reason(c, outcome, share, settings, what, heard)
         return replace(_from(outcome, instead, head, c, settings), observed=share)
     clutter = sorted(evidence.clutter_near(c), key=_by_id)
     if clutter:
         head = nothing_reason(
-            c, outcome, share, settings, "what was seen there was not a violation"
+            c, outcome, share, settings, "what was seen there was not a violation", heard
         )
         return _Decision(
             outcome,
@@ -171,7 +197,8 @@ def _decide(
             (head, *(clutter_reason(c, s, d) for s, d in clutter)),
             share,
         )
-    return _Decision(outcome, (), (), (nothing_reason(c, outcome, share, settings),), share)
+    head = nothing_reason(c, outcome, share, settings, heard=heard)
+    return _Decision(outcome, (), (), (head,), share)
 
 
 def _from(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ceasewatch.adjudication.complaints_detect import LayoutSettings
 from ceasewatch.adjudication.complaints_read import Complaint, Seen, Spot
 from ceasewatch.adjudication.types import Violation
 from ceasewatch.model.geo import geodesic_distance_m
@@ -52,6 +53,10 @@ class AnswerSettings:
         ("heavy_weapons", 0.5),
         ("small_arms", 0.5),
     )
+
+    # With the run's coverage, fire of a category with a nominal loudness is judged from the
+    # sensor layout instead (see complaints_detect); these are its settings.
+    layout: LayoutSettings = LayoutSettings()
 
     def detectable(self, category: str) -> float:
         return dict(self.detectability).get(category, 1.0)

@@ -72,9 +72,11 @@ def nothing_reason(
     share: float | None,
     settings: AnswerSettings,
     instead: str = "",
+    heard: float | None = None,
 ) -> str:
     """Why seeing nothing of the alleged party contradicts the complaint, or leaves it open;
-    ``instead`` says what was seen there (the complaining party's own fire, clutter)."""
+    ``instead`` says what was seen there (the complaining party's own fire, clutter); ``heard``
+    is the chance from the sensor layout, when it decided."""
     what = c.category.replace("_", " ")
     seen = (
         f"no violation of the kind alleged ({what}) by {c.alleged_party} was seen within "
@@ -89,7 +91,12 @@ def nothing_reason(
         else f"{share:.0%} of that place and time was observed"
     )
     detectable = settings.detectable(c.category)
-    if detectable < 1.0:
+    if heard is not None:
+        observed += (
+            f"; from the sensors that were up and in range, {what} anywhere in the circle and "
+            f"window would have been located with a chance of {heard:.0%}"
+        )
+    elif detectable < 1.0:
         observed += f"; {what} is found with a chance of about {detectable:.0%} where observed"
     if outcome == "unverifiable":
         return (

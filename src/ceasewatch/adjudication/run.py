@@ -195,6 +195,7 @@ def run_adjudication(
             agreement,
             as_of_ns=as_of,
             observable=None if coverage is None else coverage.observable,
+            coverage=coverage,
         )
     say("escalation ladder")
     ladder = escalation_state(result.violations, agreement, as_of_ns=as_of)

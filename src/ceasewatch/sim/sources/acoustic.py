@@ -17,11 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
-from scipy.special import expit
 
-from ceasewatch.model.geo import FloatArray, LocalProjection, as_array, geodesic_distance_m
+# the one detection model lives in ceasewatch.model.acoustic; re-exported from here
+from ceasewatch.model.acoustic import R50_FRACTION as R50_FRACTION
+from ceasewatch.model.acoustic import WIDTH_FRACTION as WIDTH_FRACTION
+from ceasewatch.model.acoustic import detection_probability as detection_probability
+from ceasewatch.model.acoustic import r50_m as r50_m
+from ceasewatch.model.geo import LocalProjection, geodesic_distance_m
 from ceasewatch.model.time import NS_PER_S, format_ns
 from ceasewatch.sim.base import (
     Conditions,
@@ -35,8 +38,6 @@ from ceasewatch.sim.base import (
 from ceasewatch.sim.happenings.fire import LAUNCH_DB
 
 SOUND_SPEED_MPS = 343.0
-R50_FRACTION = 0.75
-WIDTH_FRACTION = 0.1
 SIGNATURE_RIGHT = 0.85
 JAM_LOSS = 0.2
 LATE_SHARE = 0.01
@@ -81,23 +82,6 @@ def sources(happenings: Sequence[Happening]) -> list[Source]:
                 Source(h.happening_id, phase, h.t_ns, *h.impact, h.loudness_db, SIGNATURE[h.kind])
             )
     return found
-
-
-def r50_m(range_m: ArrayLike, loudness_db: ArrayLike = 0.0) -> FloatArray:
-    """Distance at which a sensor of nominal ``range_m`` hears a source half the time."""
-    return np.asarray(R50_FRACTION * as_array(range_m) * 10 ** (as_array(loudness_db) / 20))
-
-
-def detection_probability(
-    distance_m: ArrayLike, range_m: ArrayLike, p_max: ArrayLike, loudness_db: ArrayLike = 0.0
-) -> FloatArray:
-    """Probability that a sensor of nominal ``range_m`` hears a source ``distance_m`` away.
-
-    The one detection model of acoustic sensors: the simulator draws from it and the
-    planner (:mod:`.model`) integrates it.
-    """
-    r50 = r50_m(range_m, loudness_db)
-    return np.asarray(p_max) * expit(-(as_array(distance_m) - r50) / (WIDTH_FRACTION * r50))
 
 
 Pick = tuple[int, int, dict[str, object], str | None, str | None, float]
