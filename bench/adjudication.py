@@ -14,7 +14,8 @@ violation needs more than the two or three clutter happenings of an ordinary day
 
 Evaluation scenarios use seed 7; ``--train`` instead runs seeds 5 and 11 and prints, per
 attribution basis, how often the party the evidence points to was really responsible — the
-frequencies behind ``attribution.Priors`` (the evaluation seeds are never used to fit them).
+frequencies behind ``attribution.Priors`` (the evaluation seeds are never used to fit them),
+and how often a restricted weapon sighted once (or twice and more) was really there.
 Simulated folders are cached in ``bench/results/adjudication-scenarios/`` (gitignored).
 
     .venv/bin/python bench/adjudication.py [--scenarios peak-day,complaints] [--train]
@@ -36,10 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ceasewatch import __version__  # noqa: E402
+from ceasewatch.adjudication.incident_view import read_incident  # noqa: E402
+from ceasewatch.adjudication.rules import restricted_sightings  # noqa: E402
 from ceasewatch.adjudication.run import Verdicts, run_adjudication, write_verdicts  # noqa: E402
 from ceasewatch.adjudication.types import UNKNOWN  # noqa: E402
 from ceasewatch.agreement.catalog import resolve  # noqa: E402
-from ceasewatch.agreement.types import Agreement  # noqa: E402
+from ceasewatch.agreement.types import Activity, Agreement  # noqa: E402
 from ceasewatch.fusion.acoustic.array import read_sensors  # noqa: E402
 from ceasewatch.fusion.acoustic.run import fuse_picks  # noqa: E402
 from ceasewatch.fusion.files import read_firms, read_jsonl, write_jsonl  # noqa: E402
@@ -180,11 +183,45 @@ def frequencies(agreement: Agreement, name: str, seeds: list[int]) -> dict[str, 
             top = max(sorted(violation.responsible), key=lambda kp: kp[1])[0]
             kind = basis.get(violation.violation_id, "?")
             tally[kind]["right" if top == happening.party else "wrong"] += 1
+        for kind, counts in sighted(agreement, sim, incidents, records).items():
+            tally[kind].update(counts)
     return {
         kind: {"right": c["right"], "wrong": c["wrong"],
                "share_right": round(c["right"] / max(1, c["right"] + c["wrong"]), 4)}
         for kind, c in sorted(tally.items())
     }  # fmt: skip
+
+
+def sighted(
+    agreement: Agreement, sim: Path, incidents: list[dict[str, Any]], records: dict[str, Any]
+) -> dict[str, Counter[str]]:
+    """Presence incidents by the number of sightings of a restricted weapon (one, or two and
+    more): was a weapon that violated the agreement really there? (``presence_seen_once``)"""
+    rule = next(r for r in agreement.rules if r.activity is Activity.WEAPON_PRESENCE)
+    happenings = {h["happening_id"]: h for h in read_jsonl(sim / "truth" / "happenings.jsonl")}
+    owner = {
+        rid: source["happening_id"]
+        for source in read_jsonl(sim / "truth" / "sources.jsonl")
+        for rid in source["records"].get("detections", [])
+    }
+    by_id = {"detections": {str(d["detection_id"]): d for d in records["detections"]}}
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in incidents:
+        if item["kind"] != "presence":
+            continue
+        view = read_incident(item, by_id)
+        seen = (
+            "presence_seen_once"
+            if restricted_sightings(rule, view, agreement) < 2
+            else ("presence_seen_twice")
+        )
+        real = any(
+            happenings[owner[e["record_id"]]]["violations"]
+            for e in item["supporting"]
+            if e["stream"] == "detections" and e["record_id"] in owner
+        )
+        found[seen]["right" if real else "wrong"] += 1
+    return found
 
 
 def main() -> None:
