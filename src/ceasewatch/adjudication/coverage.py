@@ -41,16 +41,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ceasewatch.adjudication.coverage_inputs import (
-    Intervals,
     RegisteredSensor,
     Status,
-    intersect,
-    length,
-    merge,
     parse_status,
     registry_sensors,
-    subtract,
 )
+from ceasewatch.model.intervals import Intervals, intersect, length, merge, subtract
 from ceasewatch.model.time import NS_PER_S, format_ns
 
 HOUR_NS = 3600 * NS_PER_S

@@ -1,6 +1,6 @@
 """What coverage is computed from: the sensor registry, the status records (``status.jsonl``,
-parsed, deduplicated and sorted), the agreement's main line and the sample points of a circle;
-and the arithmetic of time intervals (sorted, disjoint, half-open ``[a, b)`` on the ns clock).
+parsed, deduplicated and sorted), the agreement's main line and the sample points of a circle.
+Time intervals are :mod:`ceasewatch.model.intervals`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from ceasewatch.model.time import parse_ns
 HEARTBEAT_S = 600.0
 """The heartbeat interval when a heartbeat does not state its ``interval_s``."""
 STATES = ("up", "down", "jammed", "deployed", "not_deployed")
-
-Intervals = list[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -157,55 +155,6 @@ def circle_points(lon: float, lat: float, radius_m: float) -> tuple[FloatArray, 
 
 
 # -- intervals: sorted, disjoint, half-open [a, b) on the ns clock -----------------------------
-
-
-def merge(intervals: Iterable[tuple[int, int]]) -> Intervals:
-    merged: Intervals = []
-    for a, b in sorted(intervals):
-        if b <= a:
-            continue
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def intersect(first: Intervals, second: Intervals) -> Intervals:
-    found = []
-    i = j = 0
-    a_list, b_list = merge(first), merge(second)
-    while i < len(a_list) and j < len(b_list):
-        (a, b), (c, d) = a_list[i], b_list[j]
-        if min(b, d) > max(a, c):
-            found.append((max(a, c), min(b, d)))
-        if b < d:
-            i += 1
-        else:
-            j += 1
-    return found
-
-
-def subtract(first: Intervals, second: Intervals) -> Intervals:
-    result: Intervals = []
-    cuts = merge(second)
-    for a, b in merge(first):
-        t = a
-        for c, d in cuts:
-            if d <= t or c >= b:
-                continue
-            if c > t:
-                result.append((t, c))
-            t = max(t, d)
-        if t < b:
-            result.append((t, b))
-    return result
-
-
-def length(intervals: Intervals, start: int | None = None, end: int | None = None) -> int:
-    if start is None or end is None:
-        return sum(b - a for a, b in intervals)
-    return sum(max(0, min(b, end) - max(a, start)) for a, b in intervals)
 
 
 # -- parsing ------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from ceasewatch.model.geo import geodesic_distance_m
+from ceasewatch.model.intervals import Intervals, intersect, merge, subtract
 from ceasewatch.model.time import NS_PER_S, format_ns
 from ceasewatch.sim.base import Conditions, Emission, Happening, Sensor, SensorKind, stream
 from ceasewatch.sim.sources.observer import ObserverModel
@@ -63,7 +64,6 @@ from ceasewatch.sim.sources.satellite import CELL_DEG, SatelliteModel
 from ceasewatch.sim.sources.sun import light_windows
 from ceasewatch.sim.sources.uav import Route, UavModel
 
-Intervals = list[tuple[int, int]]
 HEARTBEAT_KINDS = (SensorKind.ACOUSTIC, SensorKind.RADAR, SensorKind.CAMERA)
 DAY_NS = 86_400 * NS_PER_S
 
@@ -104,7 +104,7 @@ class StatusModel:
             ordered, replace(conditions, outages=()), stream(seed, ObserverModel.stream)
         )
         for sensor in ordered:
-            outages = _merge([(a, b) for s, a, b in conditions.outages if s == sensor.sensor_id])
+            outages = merge([(a, b) for s, a, b in conditions.outages if s == sensor.sensor_id])
             if sensor.kind in HEARTBEAT_KINDS:
                 self._heartbeats(emission, sensor, conditions, outages, rng)
                 if sensor.kind is SensorKind.CAMERA and not sensor.night_capable:
@@ -113,7 +113,7 @@ class StatusModel:
                 self._flights(emission, sensor, flown.get(sensor.sensor_id, []), conditions, rng)
             elif sensor.kind is SensorKind.OBSERVER:
                 shifts = on_post.get(sensor.sensor_id, [])
-                lost = _subtract(planned.get(sensor.sensor_id, []), shifts)
+                lost = subtract(planned.get(sensor.sensor_id, []), shifts)
                 self._shifts(emission, sensor, shifts, lost, rng)
         if any(s.kind is SensorKind.SATELLITE for s in ordered):
             self._passes(emission, happenings, ordered, conditions, seed, rng)
@@ -132,7 +132,7 @@ class StatusModel:
         start, end = conditions.start_ns, conditions.end_ns
         skew = _ns(sensor.clock_skew_s)
         jammed = _jammed(sensor, conditions)
-        up = _subtract([(start, end)], outages)
+        up = subtract([(start, end)], outages)
         step = _ns(self.interval_s)
         number = 0
         for a, b in up:
@@ -168,7 +168,7 @@ class StatusModel:
                 emission.add(record, None, None, delay)
                 if twice[k] < self.duplicate_share:
                     emission.duplicates.append(len(emission.records) - 1)
-        for n, (a, b) in enumerate(_intersect(jammed, up), start=1):
+        for n, (a, b) in enumerate(intersect(jammed, up), start=1):
             record = {
                 "status_id": f"{sensor.sensor_id}-jam-{n:02d}",
                 "sensor_id": sensor.sensor_id,
@@ -184,7 +184,7 @@ class StatusModel:
     ) -> None:
         whole = [(conditions.start_ns, conditions.end_ns)]
         light = light_windows(sensor.lon, sensor.lat, *whole[0])
-        for n, (a, b) in enumerate(_subtract(whole, light), start=1):
+        for n, (a, b) in enumerate(subtract(whole, light), start=1):
             record = {
                 "status_id": f"{sensor.sensor_id}-dark-{n:02d}",
                 "sensor_id": sensor.sensor_id,
@@ -210,9 +210,9 @@ class StatusModel:
         counts = {"fl": 0, "gr": 0, "ll": 0}
         for number, (a, b) in enumerate(sorties, start=1):
             name = f"{sensor.sensor_id}-so-{number:04d}"
-            flights = _subtract([(a, b)], outages)
+            flights = subtract([(a, b)], outages)
             pieces = [("deployed", "fl", p) for p in flights]
-            pieces += [("down", "gr", p) for p in _intersect([(a, b)], _merge(outages))]
+            pieces += [("down", "gr", p) for p in intersect([(a, b)], merge(outages))]
             lost = self._link_losses(sensor, route, a, b, flights, conditions)
             pieces += [("jammed", "ll", p) for p in lost]
             landed = max(b for _, _, (_, b) in pieces) if pieces else b
@@ -257,7 +257,7 @@ class StatusModel:
         for run in np.split(np.flatnonzero(inside), np.flatnonzero(np.diff(inside) != 0) + 1):
             if len(run) and inside[run[0]]:
                 lost.append((int(t[run[0]]), min(int(t[run[-1]]) + step, end)))
-        return _intersect(_merge(lost), flights)
+        return intersect(merge(lost), flights)
 
     def _shifts(
         self,
@@ -268,7 +268,7 @@ class StatusModel:
         rng: np.random.Generator,
     ) -> None:
         for code, state, periods in (("sh", "deployed", shifts), ("sd", "down", lost)):
-            for n, (a, b) in enumerate(_merge(periods), start=1):
+            for n, (a, b) in enumerate(merge(periods), start=1):
                 record = {
                     "status_id": f"{team.sensor_id}-{code}-{n:03d}",
                     "sensor_id": team.sensor_id,
@@ -314,7 +314,7 @@ class StatusModel:
             if sensor.kind is not SensorKind.SATELLITE:
                 continue
             outages = [(a, b) for s, a, b in conditions.outages if s == sensor.sensor_id]
-            for n, (a, b) in enumerate(_merge(outages), start=1):
+            for n, (a, b) in enumerate(merge(outages), start=1):
                 record = {
                     "status_id": f"{sensor.sensor_id}-out-{n:02d}",
                     "sensor_id": sensor.sensor_id,
@@ -343,38 +343,4 @@ def _jammed(sensor: Sensor, conditions: Conditions) -> Intervals:
             found.append(
                 (max(jam.start_ns, conditions.start_ns), min(jam.end_ns, conditions.end_ns))
             )
-    return _merge([(a, b) for a, b in found if b > a])
-
-
-def _merge(intervals: Intervals) -> Intervals:
-    merged: Intervals = []
-    for a, b in sorted(intervals):
-        if b <= a:
-            continue
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def _intersect(first: Intervals, second: Intervals) -> Intervals:
-    return _merge(
-        [(max(a, c), min(b, d)) for a, b in first for c, d in second if min(b, d) > max(a, c)]
-    )
-
-
-def _subtract(first: Intervals, second: Intervals) -> Intervals:
-    result: Intervals = []
-    cuts = _merge(second)
-    for a, b in _merge(first):
-        t = a
-        for c, d in cuts:
-            if d <= t or c >= b:
-                continue
-            if c > t:
-                result.append((t, c))
-            t = max(t, d)
-        if t < b:
-            result.append((t, b))
-    return result
+    return merge([(a, b) for a, b in found if b > a])
