@@ -296,7 +296,7 @@ def test_rows_of_the_three_files(toy: Agreement) -> None:
 
 
 def test_a_blind_sector_without_violations_reads_not_observable(toy: Agreement) -> None:
-    from ceasewatch.adjudication.sectors import sector_counts, sector_text
+    from ceasewatch.adjudication.sectors import line_observable, sector_counts, sector_text
     from ceasewatch.adjudication.types import Finding, Violation
 
     sensors = [  # each trio reaches the whole 111 km of line of its sector
@@ -320,6 +320,11 @@ def test_a_blind_sector_without_violations_reads_not_observable(toy: Agreement) 
     assert south["sensors_available"] == pytest.approx(35 / 360, abs=0.02)
     text = "\n".join(sector_text(list(rows.values())))
     assert "south: not observable (no violations could have been seen)" in text
+    whole = line_observable(cov)  # the whole line: the two halves of the same length
+    assert whole is not None
+    assert whole == pytest.approx((rows["north"]["line_observable"] + south["line_observable"]) / 2,
+                                  abs=0.01)  # fmt: skip
+    assert line_observable(None) is None
     unknown = sector_counts([seen], toy, None)
     assert all(r["reading"] == "coverage unknown" and r["line_observable"] is None
                for r in unknown)  # fmt: skip

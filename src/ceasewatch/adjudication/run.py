@@ -37,7 +37,7 @@ from ceasewatch.adjudication.exports import (
     ucdp_rows,
     write_csv,
 )
-from ceasewatch.adjudication.sectors import sector_counts, sector_text
+from ceasewatch.adjudication.sectors import line_observable, sector_counts, sector_text
 from ceasewatch.adjudication.verdicts import VerdictSet, counts, verdict_set
 from ceasewatch.agreement.locate import Locator
 from ceasewatch.agreement.types import Agreement
@@ -95,6 +95,7 @@ class Verdicts:
                 "from": format_ns(self.coverage.start_ns, 0),
                 "to": format_ns(self.coverage.end_ns, 0),
                 "sensors": len(self.coverage.lines),
+                "line_observable": line_observable(self.coverage),
                 "status_records_ignored": self.coverage.ignored,
             },
         }  # fmt: skip
@@ -106,7 +107,8 @@ class Verdicts:
             f"adjudication under {self.adjudication.agreement[0]} "
             f"v{self.adjudication.agreement[1]}, as of {s['as_of']}",
             f"  incidents: {s['incidents']:,} ({s['clutter_incidents']:,} clutter)",
-            f"  violations: {s['violations']:,}, indeterminate: {s['indeterminate']:,}",
+            f"  violations: {s['violations']:,}, indeterminate: {s['indeterminate']:,}"
+            + _under(s["coverage"]),
             "  by rule: " + _join(by["rule"]),
             "  most likely responsible: " + _join(by["party"]),
             "  by category: " + _join(by["category"]),
@@ -251,6 +253,12 @@ def write_verdicts(result: Verdicts, out: Path) -> tuple[Path, ...]:
 
 def _write_json(path: Path, body: Mapping[str, Any]) -> None:
     write_durably(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def _under(coverage: Mapping[str, Any] | None) -> str:
+    if coverage is None or coverage["line_observable"] is None:
+        return " (coverage unknown)"
+    return f" (the line {coverage['line_observable']:.0%} observable)"
 
 
 def _outcomes(book: ComplaintBook) -> dict[str, int]:

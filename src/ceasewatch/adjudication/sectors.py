@@ -65,6 +65,18 @@ def sector_counts(
     return rows
 
 
+def line_observable(coverage: Coverage | None) -> float | None:
+    """The share of the whole line (every piece, every hour) that fire-detecting sensors covered:
+    what the run's total count of violations was made under."""
+    if coverage is None:
+        return None
+    lon, lat = line_points(coverage.agreement)
+    if not len(lon):
+        return None
+    _hours, shares = coverage.points_hours(lon, lat, "fire")
+    return round(float(shares.mean()), 4) if shares.size else None
+
+
 def sector_text(rows: Sequence[dict[str, Any]]) -> list[str]:
     """Lines for the run's summary: each sector's count and how far it could be observed."""
     lines = []
