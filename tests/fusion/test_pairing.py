@@ -9,7 +9,7 @@ from ceasewatch.fusion.pairing import (
     flight_likelihood,
     pair_launches,
 )
-from ceasewatch.fusion.phase import from_fused
+from ceasewatch.fusion.phase import Phase, from_fused
 from ceasewatch.fusion.spread import offset_m
 from tests.fusion.handmade import event, moved
 
@@ -71,3 +71,33 @@ def test_flight_likelihood_peaks_at_the_mean_speed(toy: Agreement) -> None:
     best = flight_likelihood(d, d / prior.speed_mps, 0.1, 50.0, prior)
     assert best > flight_likelihood(d, 2 * d / prior.speed_mps, 0.1, 50.0, prior) > 0
     assert flight_likelihood(d, -1.0, 0.1, 50.0, prior) == 0.0
+
+
+def _mlrs_salvo(rounds: int, impact_gap_s: float) -> tuple[list[Phase], list[Phase]]:
+    """Rounds fired 0.5 s apart from WEST; impacts 40 km east (mlrs only), ``impact_gap_s`` apart"""
+    launches, impacts = [], []
+    for k in range(rounds):
+        launches.append(from_fused(event("launch", *WEST, 0.5 * k, f"L{k}")))
+        spot = moved(*WEST, 90.0 + 0.05 * k, 40_000.0 + 20 * k)
+        impacts.append(from_fused(event("impact", *spot, 67.0 + impact_gap_s * k, f"I{k}")))
+    return launches, impacts
+
+
+def test_a_long_range_salvo_is_not_its_own_background(toy: Agreement) -> None:
+    # forty rockets landing together: the other rounds are alternatives the assignment weighs,
+    # not chance impacts; counted as background they left every round unpaired
+    launches, impacts = _mlrs_salvo(40, 0.5)
+    pairs = pair_launches(launches, impacts, class_priors(toy))
+    assert len(pairs) == 40
+    assert all(p.weapon == "mlrs" and p.p_site > 0.5 for p in pairs)
+
+
+def test_impacts_of_other_missions_still_make_the_background(toy: Agreement) -> None:
+    # the same place and range, but one impact every two minutes: other missions' rounds, so
+    # a far launch cannot claim any of them against chance
+    launches, impacts = _mlrs_salvo(1, 0.0)
+    for k in range(1, 40):
+        spot = moved(*WEST, 90.0 + 0.05 * k, 40_000.0 + 20 * k)
+        impacts.append(from_fused(event("impact", *spot, 67.0 + 120.0 * k - 1800.0, f"O{k}")))
+    impacts.sort(key=lambda e: e.t_ns)
+    assert pair_launches(launches, impacts, class_priors(toy)) == ()

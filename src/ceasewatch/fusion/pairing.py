@@ -10,7 +10,10 @@ so it is done by explicit physical priors and scored by likelihood:
   charge, elevation and drag), so ``Δt = d / v``; the timing errors of both events and their
   position errors (over the speed) add to the spread.
 * **Background.** An impact that is not this launch's lands near it at the local density of
-  impacts (those within :data:`BACKGROUND_M` and ±:data:`BACKGROUND_S`, one at least).
+  impacts (those within :data:`BACKGROUND_M` and ±:data:`BACKGROUND_S`, one at least), not
+  counting those within :data:`BURST_S` of it: those are its own fire mission's rounds (a salvo
+  lands within seconds), the alternatives the one-to-one assignment already weighs, not chance.
+  Counted, forty rockets of one salvo made each other too likely by chance to pair at all.
 * **Same site.** Rounds of one battery leave one firing position; the probability that matters
   for attribution is that the impact came from *that position*, whichever round it was.
 
@@ -58,6 +61,7 @@ SPEED_SPREAD = 0.2
 P_PAIR = 0.8  # prior that a located launch has its impact located too (impacts are louder)
 BACKGROUND_M = 20_000.0
 BACKGROUND_S = 1800.0
+BURST_S = 60.0  # impacts this close in time to one are its fire mission, not its background
 SAME_SITE_M = 150.0  # launches this close (plus their errors) are one firing position
 PROJECTILE_CLASSES = {  # a radar's projectile word → the weapon classes it may be
     "mortar": ("mortar",),
@@ -181,7 +185,8 @@ def _likelihood_ratios(
 def _background(impact: Phase, impacts: Sequence[Phase], t_imp: np.ndarray) -> float:
     lo = int(np.searchsorted(t_imp, impact.t_ns - int(BACKGROUND_S * NS_PER_S)))
     hi = int(np.searchsorted(t_imp, impact.t_ns + int(BACKGROUND_S * NS_PER_S), side="right"))
-    others = [e for e in impacts[lo:hi] if e is not impact]
+    burst_ns = int(BURST_S * NS_PER_S)
+    others = [e for e in impacts[lo:hi] if abs(e.t_ns - impact.t_ns) > burst_ns]
     near = 0
     if others:
         dist = geodesic_distance_m(
