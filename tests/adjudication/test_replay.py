@@ -203,3 +203,36 @@ def test_an_amendment_shows_its_difference(
     assert json.loads(json.dumps(second.verdicts.summary()))["violations"] == len(
         second.verdicts.adjudication.violations
     )
+
+
+def test_adjudicate_from_the_store_reads_the_analysts_decisions(run: Path, tmp_path: Path) -> None:
+    """``adjudicate --state`` fuses and adjudicates what the store holds; two analysts' review
+    of a lone high-severity violation, appended to the same log, answers its cluster on the
+    escalation ladder of the next run."""
+    state = tmp_path / "state"
+    state.mkdir()
+    store = SqliteStore(state / "evidence.sqlite")
+    ingest(store, run)
+    store.close()
+    later = "2030-01-01T00:00:00Z"  # after the analysts' decisions, made now by the clock
+    command = ["adjudicate", "--state", str(state), "--as-of", later]
+    first = CliRunner().invoke(app, command)
+    assert first.exit_code == 0, first.output
+    assert "violations: " in first.output and "verdict set: sha256:" in first.output
+    ladder = [json.loads(line) for line in
+              (state / "adjudication" / "escalation.jsonl").read_text().splitlines()]  # fmt: skip
+    lone = next(c for c in ladder if c["count"] == 1 and c["severity"] == "high")
+    assert lone["state"] != "answered" and lone["escalated"]  # 72 h passed without an answer
+    (violation_id,) = lone["violation_ids"]
+    for analyst in ("anna", "bob"):
+        review = ["review", "confirm", violation_id, "--analyst", analyst, "--reason", "seen"]
+        done = CliRunner().invoke(app, [*review, "--state", str(state)])
+        assert done.exit_code == 0, done.output
+    assert "verified" in done.output
+    again = CliRunner().invoke(app, command)
+    assert again.exit_code == 0, again.output
+    ladder = {c["cluster_id"]: c for c in (json.loads(line) for line in
+              (state / "adjudication" / "escalation.jsonl").read_text().splitlines())}  # fmt: skip
+    assert ladder[lone["cluster_id"]]["state"] == "answered"
+    assert ladder[lone["cluster_id"]]["answered_at"] is not None
+    assert sum(c["state"] == "answered" for c in ladder.values()) == 1

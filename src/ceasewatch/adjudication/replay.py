@@ -4,6 +4,8 @@ The log (an export folder a party holds, or the operator's store) is read back i
 (:func:`~ceasewatch.fusion.from_log.read_log`), fused (:func:`~ceasewatch.fusion.from_log.
 fuse_log`) and adjudicated (:func:`~ceasewatch.adjudication.run.run_adjudication`), all with this
 software version. The digest of the canonical verdict set is the number two parties compare.
+The analysts' review decisions in the log tell the escalation ladder which violations were
+answered, and when.
 Relocating sound sources needs the sensors' positions, which a public export seals: a replay
 needs a restricted export (``ceasewatch log export DIR --restricted``), and says so otherwise.
 """
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceasewatch.adjudication.adjudicate import Settings
+from ceasewatch.adjudication.review import read_reviews
+from ceasewatch.adjudication.review_state import Review
 from ceasewatch.adjudication.run import Verdicts, run_adjudication
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.errors import InputError
@@ -45,7 +49,8 @@ def replay_store(
     say = progress or (lambda _m: None)
     say("reading the log")
     records = read_log(store)
-    return _replay(records, agreement, settings, say, as_of_ns, None)
+    reviews = read_reviews(store, 0)
+    return _replay(records, agreement, settings, say, as_of_ns, None, reviews)
 
 
 def replay_export(
@@ -77,7 +82,8 @@ def replay_export(
             "and sound sources cannot be located without them; replay a restricted export "
             "(ceasewatch log export DIR --restricted)"
         )
-    return _replay(records, agreement, settings, say, as_of_ns, verified)
+    reviews = read_reviews(store, 0)
+    return _replay(records, agreement, settings, say, as_of_ns, verified, reviews)
 
 
 def _replay(
@@ -87,6 +93,7 @@ def _replay(
     say: Progress,
     as_of_ns: int | None,
     verified: str | None,
+    reviews: list[Review],
 ) -> Replayed:
     say(f"fusing {records.size:,} entries")
     fusion = fuse_log(records, agreement, progress=lambda m: say(f"fusing: {m}"))
@@ -99,6 +106,7 @@ def _replay(
         settings=settings,
         inputs=fusion.inputs,
         sensors=records.sensors,
+        reviews=reviews,
         progress=lambda m: say(f"adjudicating: {m}"),
     )
     return Replayed(fusion, verdicts, verified)

@@ -167,6 +167,15 @@ def submit(
     return Submitted(replace(review, index=index), noted.note, state)
 
 
+def settled_times(
+    reviews: Iterable[Review], violations: Iterable[Mapping[str, Any] | Violation]
+) -> dict[str, int]:
+    """Violation id → when its human status was settled (one analyst, or the second for high
+    severity): when the mechanism answered it, as the escalation ladder reads it."""
+    states = review_states(reviews, violations)
+    return {vid: s.settled.at_ns for vid, s in states.items() if s.settled is not None}
+
+
 def read_reviews(store: LogStore, start: int = 0) -> list[Review]:
     """The review entries of the log from entry ``start`` on, in log order."""
     return _read(store, start)[0]

@@ -37,6 +37,8 @@ from ceasewatch.adjudication.exports import (
     ucdp_rows,
     write_csv,
 )
+from ceasewatch.adjudication.review import settled_times
+from ceasewatch.adjudication.review_state import Review
 from ceasewatch.adjudication.sectors import line_observable, sector_counts, sector_text
 from ceasewatch.adjudication.verdicts import VerdictSet, counts, verdict_set
 from ceasewatch.agreement.locate import Locator
@@ -171,11 +173,13 @@ def run_adjudication(
     settings: Settings | None = None,
     inputs: Mapping[str, Any] | None = None,
     sensors: Sequence[Mapping[str, Any]] | None = None,
+    reviews: Sequence[Review] = (),
     progress: Progress | None = None,
 ) -> Verdicts:
     """Adjudicate ``incidents`` with the ``records`` of each stream they rest on
     (``detections``, ``tracks``, ``complaints``; ``status`` with the ``sensors`` registry's
-    features for coverage)."""
+    features for coverage). ``reviews``: the analysts' review entries of the log; a violation
+    whose human status they settle counts as answered on the escalation ladder from then."""
     say = progress or (lambda _m: None)
     say("deciding violations")
     result = adjudicate(incidents, agreement, records=records, locator=locator, settings=settings)
@@ -200,7 +204,8 @@ def run_adjudication(
             coverage=coverage,
         )
     say("escalation ladder")
-    ladder = escalation_state(result.violations, agreement, as_of_ns=as_of)
+    answered = settled_times(reviews, result.violations) if reviews else None
+    ladder = escalation_state(result.violations, agreement, as_of_ns=as_of, answered=answered)
     verdicts = verdict_set(
         result.agreement,
         (v.to_json() for v in result.violations),

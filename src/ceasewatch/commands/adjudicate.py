@@ -20,11 +20,26 @@ AS_OF_HELP = (
 
 def adjudicate(
     incidents: Annotated[
-        Path, typer.Option(help="incidents.jsonl from ceasewatch fuse (events.jsonl beside it)")
-    ],
+        Path | None,
+        typer.Option(help="incidents.jsonl from ceasewatch fuse (events.jsonl beside it)"),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            help="instead of files: fuse and adjudicate what the store in this state folder "
+            "holds (DIR/evidence.sqlite), with the analysts' review decisions in its log"
+        ),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(help="with --state: the store's URL when it is not DIR/evidence.sqlite"),
+    ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="folder for violations.jsonl and the rest; default: the incidents' own"),
+        typer.Option(
+            help="folder for violations.jsonl and the rest; default: the incidents' own, or "
+            "DIR/adjudication with --state"
+        ),
     ] = None,
     agreement: Annotated[str, typer.Option(help=AGREEMENT_HELP)] = "ua-2026",
     detections: Detections = None,
@@ -44,7 +59,9 @@ def adjudicate(
     violations.jsonl (FORMATS.md), indeterminate.jsonl and the verdict set's digest. With
     --status and --sensors: coverage per sensor, sector and 10 km of line, and counts by sector
     under it; with --complaints: the answers and each party's record; always the escalation
-    ladder and ACLED/UCDP-style tables.
+    ladder and ACLED/UCDP-style tables. With --state it reads everything from the store's log,
+    as the operator's pipeline does, and writes into DIR/adjudication (where ceasewatch review
+    finds it).
 
     Example: ceasewatch adjudicate --incidents run/incidents.jsonl --detections sim/detections.jsonl
     """
@@ -54,7 +71,12 @@ def adjudicate(
     from ceasewatch.fusion.files import read_jsonl
     from ceasewatch.model.time import parse_ns
 
+    if state is not None:
+        _from_state(state, store, out, agreement, as_of)
+        return
     try:
+        if incidents is None:
+            raise InputError("give --incidents FILE (from ceasewatch fuse) or --state DIR")
         if not incidents.is_file():
             raise InputError(f"{incidents}: no such file; give the incidents.jsonl of a fuse run")
         if (status is None) != (sensors is None):
@@ -85,6 +107,42 @@ def adjudicate(
     except CeasewatchError as error:
         fail(error)
     typer.echo(result.text())
+    typer.echo(f"  wrote: {', '.join(str(p) for p in written)}")
+
+
+def _from_state(
+    state: Path, store_url: str | None, out: Path | None, agreement: str, as_of: str | None
+) -> None:
+    from ceasewatch.adjudication.replay import replay_store
+    from ceasewatch.adjudication.run import write_verdicts
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.commands.evidence import fail
+    from ceasewatch.model.time import parse_ns
+    from ceasewatch.store.open import open_store
+
+    try:
+        if store_url is None:
+            path = state / "evidence.sqlite"
+            if not path.is_file():
+                raise InputError(
+                    f"{state}: no store there (evidence.sqlite); give the state folder that "
+                    "ingest used, or --store URL"
+                )
+            store_url = str(path)
+        opened = open_store(store_url)
+        try:
+            replayed = replay_store(
+                opened,
+                resolve(agreement),
+                as_of_ns=None if as_of is None else parse_ns(as_of, where="--as-of"),
+                progress=lambda m: print(m, file=sys.stderr),
+            )
+        finally:
+            opened.close()
+        written = write_verdicts(replayed.verdicts, out or state / "adjudication")
+    except CeasewatchError as error:
+        fail(error)
+    typer.echo(replayed.verdicts.text())
     typer.echo(f"  wrote: {', '.join(str(p) for p in written)}")
 
 
