@@ -218,7 +218,12 @@ def event_of(source: dict[str, Any], event_id: str | None = None) -> dict[str, A
 
 
 def oracle_events(scene: Scene) -> list[dict[str, Any]]:
-    return [event_of(s) for s in scene.sources if any(s["records"].values())]
+    """One event per source with records that fusion reads (status reports it does not)."""
+    return [
+        event_of(s)
+        for s in scene.sources
+        if any(ids for stream, ids in s["records"].items() if stream != "status")
+    ]
 
 
 def oracle_violations(

@@ -580,3 +580,25 @@ def test_truth_with_no_records_is_not_detectable(tmp_path: Path, toy: Agreement)
     assert report.recall == pytest.approx(N_SOURCES / (N_SOURCES + 1))
     assert report.recall_detectable == 1.0
     assert report.false_negative_causes["not_detectable"] == 1
+
+
+def test_an_interference_violation_reaches_the_jamming_through_its_status_records(
+    tmp_path: Path, toy: Agreement
+) -> None:
+    """A violation with no events (interference, read from status reports) reaches the
+    happening whose truth source holds the records its ``evidence`` names; a source known only
+    from status reports is not an event fusion should have found."""
+    scene = basic_scene()
+    scene.add("h8", "interference", "E", ["no-interference"],
+              {"interference": ((35.0, 48.5), {"status": ["A1-jam-01", "A2-jam-01"]})})  # fmt: skip
+    jam = {"violation_id": "vi-jam", "rule_id": "no-interference", "event_ids": [],
+           "responsible": {"E": 0.3, "W": 0.1, "unknown": 0.6}, "status": "auto",
+           "evidence": ["status:A1-jam-01", "status:A2-jam-01"]}  # fmt: skip
+    with_events = {**jam, "violation_id": "vi-jam-2", "event_ids": ["ev-h1/impact"]}
+    oracle = [v for v in oracle_violations(scene) if v["rule_id"] != "no-interference"]
+    violations = [*oracle, jam, with_events]
+    scored = run(tmp_path, toy, scene, oracle_events(scene), violations)
+    report = violations_of(scored)
+    assert report.by_rule["no-interference"].true_positives == 1
+    assert report.true_positives == 5 and report.false_positives == 1  # vi-jam-2: not via events
+    assert events_of(scored).recall == 1.0  # the interference source is not a missed event

@@ -178,3 +178,16 @@ def test_coverage_from_status_is_within_a_percentage_point_of_the_truth(
     jam = conditions["jamming"][0]
     near = [r for r in jammed_hour if from_jam(jam, *r["middle"]) < jam["radius_m"] - 15_000]
     assert near and all(r["acoustic"] == 0.0 for r in near)
+
+
+def test_the_truth_links_each_interference_log_to_the_jamming(
+    run: Path, status: list[dict[str, Any]]
+) -> None:
+    """A radio's interference log is a record of the jamming, as a pick is of a shot: the
+    truth's interference source lists exactly the heartbeat sensors' interference logs."""
+    sources = [s for s in lines(run / "truth" / "sources.jsonl") if s["phase"] == "interference"]
+    assert len(sources) == 1
+    listed = set(sources[0]["records"]["status"])
+    logs = {r["status_id"] for r in status if r["reason"] == "interference"}
+    assert listed == logs and len(logs) >= 3
+    assert not any(r["stream"] == "status" for r in lines(run / "truth" / "false_alarms.jsonl"))

@@ -80,10 +80,10 @@ def adjudicate(
     views = sorted((read_incident(item, by_id) for item in incidents), key=lambda v: v.incident_id)
     clutter = sum(1 for v in views if v.clutter)
     views = [v for v in views if not v.clutter]
-    where = _batch(locator, [v.where for v in views])
-    firing = _batch(locator, [v.firing or v.where for v in views])
+    where = locate_spots(locator, [v.where for v in views])
+    firing = locate_spots(locator, [v.firing or v.where for v in views])
     places = locator.gazetteer.describe_many(where.lon, where.lat) if locator.gazetteer else None
-    parties = _line_parties(agreement)
+    parties = line_parties(agreement)
     sustained = _sustained(views)
     found: list[Violation] = []
     for i, view in enumerate(views):
@@ -92,8 +92,8 @@ def adjudicate(
         placed = [(r, p) for r, p in placements if p is not None]
         if not placed:
             continue
-        ground = _ground(where, i, agreement)
-        firing_ground = _ground(firing, i, agreement) if view.firing else None
+        ground = ground_at(where, i, agreement)
+        firing_ground = ground_at(firing, i, agreement) if view.firing else None
         who = attribute(
             view.kind, parties, ground, firing_ground, view.firing_probability, settings.priors
         )
@@ -160,13 +160,13 @@ def _index(
     }
 
 
-def _batch(locator: Locator, spots: Sequence[Spot]) -> Batch:
+def locate_spots(locator: Locator, spots: Sequence[Spot]) -> Batch:
     return locator.batch(
         [s.lon for s in spots], [s.lat for s in spots], np.array([s.sigma_m for s in spots])
     )
 
 
-def _line_parties(agreement: Agreement) -> tuple[str, str]:
+def line_parties(agreement: Agreement) -> tuple[str, str]:
     if agreement.lines:
         first, second = agreement.lines[0].between
         return (str(first), str(second))
@@ -174,7 +174,7 @@ def _line_parties(agreement: Agreement) -> tuple[str, str]:
     return (str(held[0]), str(held[-1]))
 
 
-def _ground(batch: Batch, i: int, agreement: Agreement) -> Ground:
+def ground_at(batch: Batch, i: int, agreement: Agreement) -> Ground:
     control = {
         (UNKNOWN if k == batch.control_ids[-1] else k): float(batch.control[i, j])
         for j, k in enumerate(batch.control_ids)

@@ -26,7 +26,8 @@ ACTIVITY_KINDS = {
     Activity.FLIGHT: frozenset({"flight"}),
 }
 """The activities the current sources can show, and the incident kinds that show them. Crossing,
-fortification, caps and interference need sources the mechanism does not have yet."""
+fortification and caps need sources the mechanism does not have yet; interference is read from
+the sensors' status reports (interference.py)."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +37,17 @@ from ceasewatch.adjudication.exports import (
     ucdp_rows,
     write_csv,
 )
+from ceasewatch.adjudication.interference import interference_verdicts
 from ceasewatch.adjudication.review import settled_times
 from ceasewatch.adjudication.review_state import Review
 from ceasewatch.adjudication.sectors import line_observable, sector_counts, sector_text
+from ceasewatch.adjudication.types import Violation
 from ceasewatch.adjudication.verdicts import VerdictSet, counts, verdict_set
 from ceasewatch.agreement.locate import Locator
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.evidence.durable import write_durably
 from ceasewatch.fusion.files import write_jsonl
+from ceasewatch.model.places import Gazetteer
 from ceasewatch.model.time import format_ns, parse_ns
 
 Progress = Callable[[str], None]
@@ -182,6 +185,8 @@ def run_adjudication(
     whose human status they settle counts as answered on the escalation ladder from then."""
     say = progress or (lambda _m: None)
     say("deciding violations")
+    settings = settings or Settings()
+    locator = locator or Locator(agreement, Gazetteer.default())
     result = adjudicate(incidents, agreement, records=records, locator=locator, settings=settings)
     complaints = records.get("complaints", ())
     as_of = as_of_ns if as_of_ns is not None else latest_time_ns(incidents, complaints)
@@ -189,8 +194,11 @@ def run_adjudication(
     status = records.get("status", ())
     if status and sensors:
         say(f"coverage from {len(status):,} status reports")
+        registry = registry_sensors(sensors)
         start, end = coverage_window(incidents, status, as_of)
-        coverage = Coverage.from_status(status, registry_sensors(sensors), agreement, start, end)
+        coverage = Coverage.from_status(status, registry, agreement, start, end)
+        jammed = interference_verdicts(status, registry, agreement, locator)
+        result = _with(result, [v for v in jammed if v.t_ns <= as_of], settings)
     book = None
     if complaints:
         say(f"answering {len(complaints):,} complaints")
@@ -254,6 +262,21 @@ def write_verdicts(result: Verdicts, out: Path) -> tuple[Path, ...]:
     write_durably(out / "verdict-set.json", result.verdicts.bytes)
     written += [out / "verdicts.json", out / "verdict-set.json"]
     return tuple(written)
+
+
+def _with(result: Adjudication, more: Sequence[Violation], settings: Settings) -> Adjudication:
+    """``result`` with more verdicts, split at the violation threshold and kept in order."""
+    if not more:
+        return result
+    keep = [v for v in more if v.p_occurred >= settings.min_p_indeterminate]
+    order = lambda v: (v.t_ns, v.violation_id)  # noqa: E731
+    return replace(
+        result,
+        violations=tuple(sorted([*result.violations, *(v for v in keep
+                                 if v.p_occurred >= settings.min_p_occurred)], key=order)),
+        indeterminate=tuple(sorted([*result.indeterminate, *(v for v in keep
+                                    if v.p_occurred < settings.min_p_occurred)], key=order)),
+    )  # fmt: skip
 
 
 def _write_json(path: Path, body: Mapping[str, Any]) -> None:

@@ -18,6 +18,10 @@ STREAM_KEY = {
     "firms": "firms",
     "reports": "reports",
 }
+SOURCE_STREAM_KEY = {**STREAM_KEY, "status": "status"}
+"""Streams whose records the truth's sources list: the sensors' status reports too (an
+interference log is a record of the jamming), though a heartbeat with no cause is no false
+alarm."""
 LASTING_PHASE = {
     HappeningKind.WEAPON_PRESENCE: "presence",
     HappeningKind.FLIGHT: "flight",
@@ -90,14 +94,14 @@ def source_rows(
         if h.kind in LASTING_PHASE:
             row(h.happening_id, LASTING_PHASE[h.kind])
     for emission in emissions:
-        if emission.stream not in STREAM_KEY:
+        if emission.stream not in SOURCE_STREAM_KEY:
             continue
         stream_ids = ids[emission.stream]
         for index, (cause, phase) in enumerate(zip(emission.causes, emission.phases, strict=True)):
             if cause is None or cause not in by_id:
                 continue
             records = row(cause, phase or "event")["records"]
-            records.setdefault(STREAM_KEY[emission.stream], []).append(stream_ids[index])
+            records.setdefault(SOURCE_STREAM_KEY[emission.stream], []).append(stream_ids[index])
         kind = _kind_of(emission.stream)
         for source_id, sensors in sorted(emission.could_detect.items()):
             happening_id, _, phase = source_id.rpartition("/")

@@ -40,6 +40,7 @@ class Violation:
     event_ids: tuple[str, ...]
     responsible: tuple[tuple[str, float], ...]  # (party, probability), as written
     status: str
+    records: tuple[RecordKey, ...] = ()  # "stream:id" entries of its optional ``evidence``
 
 
 @dataclass(frozen=True)
@@ -134,4 +135,9 @@ def parse_violation(line: Line) -> Violation:
         event_ids=line.strings("event_ids"),
         responsible=tuple((party, float(p)) for party, p in responsible.items()),
         status=line.text("status", "auto"),
+        records=tuple(
+            (stream, rid)
+            for stream, _, rid in (ref.partition(":") for ref in line.strings("evidence"))
+            if stream and rid and stream != "events"
+        ),
     )

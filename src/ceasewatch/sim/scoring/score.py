@@ -19,6 +19,7 @@ reason, never an error; a malformed line in either folder is an ``InputError`` a
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from ceasewatch.sim.scoring.match import (
 from ceasewatch.sim.scoring.report import DETAIL, NotAvailable, plain, section
 from ceasewatch.sim.scoring.run import RUN_FILES, Run, load_run
 from ceasewatch.sim.scoring.summary import summary
-from ceasewatch.sim.scoring.truth import Truth, load_truth
+from ceasewatch.sim.scoring.truth import Source, Truth, load_truth
 from ceasewatch.sim.scoring.violations import ViolationScore, score_violations
 
 FORMAT = "ceasewatch-score/1"
@@ -127,7 +128,7 @@ def score(
         return ScoreReport(
             inputs, missing, missing, no_violations, no_violations, coverage, no_alerts, complaints
         )
-    matching = match_events(run.events, truth.sources, match_fraction)
+    matching = match_events(run.events, _event_sources(truth.sources), match_fraction)
     events = score_events(matching, truth.happenings, truth.false_alarms, match_fraction)
     violations: ViolationScore | NotAvailable = _no("violations")
     attribution: AttributionScore | NotAvailable = _no("violations")
@@ -260,3 +261,9 @@ def run_score(
     report = score(Path(truth_dir), Path(run_dir), agreement=agreement)
     path = write_score(report, Path(out_dir))
     return summary(report) + f"\nwrote {path} and its plots in {path.parent}", path
+
+
+def _event_sources(sources: Sequence[Source]) -> list[Source]:
+    """The sources fusion should find as events: not those known only from the sensors' status
+    reports (a jamming is read from interference logs, not heard or seen)."""
+    return [s for s in sources if not s.records or any(k != "status" for k, _ in s.records)]

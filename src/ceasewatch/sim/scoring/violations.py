@@ -2,7 +2,9 @@
 
 A truth violation is a (happening, rule id) pair from ``happenings.jsonl``. A run violation
 reaches the happenings of its events' true-positive sources (``event_ids`` → event matching →
-source → happening); it can claim a truth violation of one of those happenings with the same
+source → happening); a run violation that rests on no event (interference, read from the
+sensors' status reports) reaches the happenings of the truth sources holding the records its
+``evidence`` names. It can claim a truth violation of one of those happenings with the same
 rule id. Claims are paired one-to-one (``linear_sum_assignment``), so two run violations of the
 same happening and rule give one true positive and one false positive (``duplicate``).
 Violations the run itself marked ``dismissed`` are not claims and are only counted.
@@ -75,8 +77,13 @@ def score_violations(
     known_events = {p.event.event_id for p in matching.pairs}
     known_events |= {e.event_id for e in matching.unpaired_events}
     source_of = matching.source_of()
+    holder = {record: s.happening_id for s in sources for record in s.records}
     reach = [
-        sorted({source_of[e].happening_id for e in v.event_ids if e in source_of}) for v in claims
+        sorted(
+            {source_of[e].happening_id for e in v.event_ids if e in source_of}
+            | ({holder[r] for r in v.records if r in holder} if not v.event_ids else set())
+        )
+        for v in claims
     ]
     truth = sorted((h.happening_id, rule) for h in happenings.values() for rule in h.violations)
     truth_at = {t: k for k, t in enumerate(truth)}

@@ -58,7 +58,16 @@ import numpy as np
 from ceasewatch.model.geo import geodesic_distance_m
 from ceasewatch.model.intervals import Intervals, intersect, merge, subtract
 from ceasewatch.model.time import NS_PER_S, format_ns
-from ceasewatch.sim.base import Conditions, Emission, Happening, Sensor, SensorKind, stream
+from ceasewatch.sim.base import (
+    Conditions,
+    Emission,
+    Happening,
+    HappeningKind,
+    Jamming,
+    Sensor,
+    SensorKind,
+    stream,
+)
 from ceasewatch.sim.sources.observer import ObserverModel
 from ceasewatch.sim.sources.satellite import CELL_DEG, SatelliteModel
 from ceasewatch.sim.sources.sun import light_windows
@@ -103,10 +112,11 @@ class StatusModel:
         planned = observers.windows(
             ordered, replace(conditions, outages=()), stream(seed, ObserverModel.stream)
         )
+        jams = _jam_happenings(happenings, conditions)
         for sensor in ordered:
             outages = merge([(a, b) for s, a, b in conditions.outages if s == sensor.sensor_id])
             if sensor.kind in HEARTBEAT_KINDS:
-                self._heartbeats(emission, sensor, conditions, outages, rng)
+                self._heartbeats(emission, sensor, conditions, outages, rng, jams)
                 if sensor.kind is SensorKind.CAMERA and not sensor.night_capable:
                     self._dark(emission, sensor, conditions, rng)
             elif sensor.kind is SensorKind.UAV:
@@ -128,6 +138,7 @@ class StatusModel:
         conditions: Conditions,
         outages: Intervals,
         rng: np.random.Generator,
+        jams: Sequence[tuple[Jamming, str]] = (),
     ) -> None:
         start, end = conditions.start_ns, conditions.end_ns
         skew = _ns(sensor.clock_skew_s)
@@ -177,7 +188,9 @@ class StatusModel:
                 "state": "jammed",
                 "reason": "interference",
             }
-            emission.add(record, None, None, float(rng.uniform(10.0, 300.0)))
+            cause = _jam_cause(jams, sensor, a, b)
+            phase = None if cause is None else "interference"
+            emission.add(record, cause, phase, float(rng.uniform(10.0, 300.0)))
 
     def _dark(
         self, emission: Emission, sensor: Sensor, conditions: Conditions, rng: np.random.Generator
@@ -332,6 +345,32 @@ def status(
 ) -> Emission:
     """The run's ``status.jsonl`` records (see the module)."""
     return StatusModel().emit(happenings, sensors, conditions, seed)
+
+
+def _jam_happenings(
+    happenings: Sequence[Happening], conditions: Conditions
+) -> list[tuple[Jamming, str]]:
+    """Each jamming with the interference happening it is (same start and centre)."""
+    acts = {
+        (h.t_ns, h.impact): h.happening_id
+        for h in happenings
+        if h.kind is HappeningKind.INTERFERENCE and h.impact is not None
+    }
+    return [
+        (jam, acts[(jam.start_ns, (jam.area.lon, jam.area.lat))])
+        for jam in conditions.jamming
+        if (jam.start_ns, (jam.area.lon, jam.area.lat)) in acts
+    ]
+
+
+def _jam_cause(jams: Sequence[tuple[Jamming, str]], sensor: Sensor, a: int, b: int) -> str | None:
+    """The interference happening that jammed ``sensor`` during [a, b), if one did: a sensor's
+    interference log is a record of the act (the truth links it, as it links a pick to a shot)."""
+    for jam, happening_id in jams:
+        inside = geodesic_distance_m(jam.area.lon, jam.area.lat, sensor.lon, sensor.lat)[0]
+        if inside <= jam.area.radius_m and jam.start_ns < b and a < jam.end_ns:
+            return happening_id
+    return None
 
 
 def _jammed(sensor: Sensor, conditions: Conditions) -> Intervals:
