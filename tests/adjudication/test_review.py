@@ -463,6 +463,9 @@ def test_the_review_commands_on_a_real_state_folder(tmp_path: Path) -> None:
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.output.splitlines() if line.startswith("vi-1"))
     assert "verified by anna and bob" in row
+    cells = [cell.strip() for cell in row.split("  ") if cell.strip()]
+    assert cells[1:7] == ["2026-02-18 03:12", "no-fire", "0.97", "RU 0.94", "3 km SE of Horlivka",
+                          "high"]  # fmt: skip
     assert "2 violations, 0 stale, 0 orphaned" in listed.output
     assert run("claim", "vi-2", "--analyst", "carol").exit_code == 0
     mine = run("list", "--mine", "carol", "--json")

@@ -223,13 +223,16 @@ def list_(
     if as_json:
         typer.echo(json.dumps([s.to_json(now_ns) for s in shown], indent=2, ensure_ascii=False))
         return
-    rows: list[list[Any]] = [["violation", "severity", "status", "auto", "human", "held by"]]
+    by_id = {str(v["violation_id"]): v for v in violations}
+    rows: list[list[Any]] = [["violation", "time", "rule", "P", "most likely", "place",
+                              "severity", "status", "auto", "human", "held by"]]  # fmt: skip
     for s in shown:
         held = "-"
         if s.claim is not None and s.assignee(now_ns) is not None:
             held = f"{s.claim.holder} until {format_ns(s.claim.until_ns, 0)}"
         shown_cells = (s.severity, s.status, s.auto_status, s.human_status)
-        rows.append([s.violation_id, *(cell or "-" for cell in shown_cells), held])
+        rows.append([s.violation_id, *_what(by_id.get(s.violation_id)),
+                     *(cell or "-" for cell in shown_cells), held])  # fmt: skip
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     progress = ["review", *(s.progress for s in shown)]
     for row, words in zip(rows, progress, strict=True):
@@ -241,3 +244,18 @@ def list_(
     typer.echo(
         f"{count:,} violation{'' if count == 1 else 's'}, {stale:,} stale, {orphans:,} orphaned"
     )
+
+
+def _what(violation: dict[str, Any] | None) -> list[str]:
+    """When, which rule, how likely, who most likely and where: what an analyst picks by."""
+    if violation is None:
+        return ["-"] * 5
+    who = violation.get("responsible") or {}
+    party, p = max(who.items(), key=lambda kv: kv[1]) if who else ("-", None)
+    return [
+        str(violation.get("t", "-"))[:16].replace("T", " "),
+        str(violation.get("rule_id", "-")),
+        f"{float(violation.get('p_occurred', 0)):.2f}",
+        party if p is None else f"{party} {float(p):.2f}",
+        str(violation.get("place") or "-"),
+    ]
