@@ -42,6 +42,7 @@ from ceasewatch.adjudication.incident_view import Spot
 from ceasewatch.adjudication.types import UNKNOWN, Finding, Violation
 from ceasewatch.agreement.locate import Locator
 from ceasewatch.agreement.types import Activity, Agreement
+from ceasewatch.fusion.sources.match import single_linkage
 from ceasewatch.model.geo import geodesic_distance_m
 from ceasewatch.model.time import format_ns, from_ns, parse_ns
 
@@ -116,26 +117,13 @@ def interference_logs(
 
 def episodes(logs: Sequence[Jammed], link_m: float) -> list[Episode]:
     """Connected groups of logs: near in space (``link_m``) and overlapping in time."""
-    parent = list(range(len(logs)))
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def joined(a: Jammed, b: Jammed) -> bool:
+        near = geodesic_distance_m(a.sensor.lon, a.sensor.lat, b.sensor.lon, b.sensor.lat)
+        return float(near[0]) <= link_m and a.start_ns < b.end_ns and b.start_ns < a.end_ns
 
-    for i, a in enumerate(logs):
-        for j in range(i + 1, len(logs)):
-            b = logs[j]
-            if b.start_ns >= a.end_ns:
-                break  # sorted by start: no later log overlaps ``a`` either
-            near = geodesic_distance_m(a.sensor.lon, a.sensor.lat, b.sensor.lon, b.sensor.lat)
-            if float(near[0]) <= link_m and a.start_ns < b.end_ns and b.start_ns < a.end_ns:
-                parent[root(j)] = root(i)
-    groups: dict[int, list[Jammed]] = {}
-    for i, log in enumerate(logs):
-        groups.setdefault(root(i), []).append(log)
-    found = [Episode(tuple(g)) for g in groups.values()]
+    groups = single_linkage(logs, joined, lambda a, b: b.start_ns >= a.end_ns)
+    found = [Episode(tuple(g)) for g in groups]
     return sorted(found, key=lambda e: (e.start_ns, e.episode_id))
 
 

@@ -116,20 +116,12 @@ def _from_state(
     from ceasewatch.adjudication.replay import replay_store
     from ceasewatch.adjudication.run import write_verdicts
     from ceasewatch.agreement.catalog import resolve
-    from ceasewatch.commands.evidence import fail
+    from ceasewatch.commands.evidence import fail, state_store_url
     from ceasewatch.model.time import parse_ns
     from ceasewatch.store.open import open_store
 
     try:
-        if store_url is None:
-            path = state / "evidence.sqlite"
-            if not path.is_file():
-                raise InputError(
-                    f"{state}: no store there (evidence.sqlite); give the state folder that "
-                    "ingest used, or --store URL"
-                )
-            store_url = str(path)
-        opened = open_store(store_url)
+        opened = open_store(state_store_url(state, store_url))
         try:
             replayed = replay_store(
                 opened,

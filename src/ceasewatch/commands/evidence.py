@@ -49,6 +49,20 @@ def fail(error: CeasewatchError) -> None:
     raise typer.Exit(2)
 
 
+def state_store_url(state: Path, store_url: str | None) -> str:
+    """The store of a state folder: ``--store URL`` when given, else ``DIR/evidence.sqlite``,
+    which must exist (the fix is to ingest into it, or to name the store)."""
+    if store_url is not None:
+        return store_url
+    path = state / "evidence.sqlite"
+    if not path.is_file():
+        raise InputError(
+            f"{state}: no store there (evidence.sqlite); give the state folder ingest used "
+            f"(ceasewatch ingest --home {state} …), or --store URL"
+        )
+    return str(path)
+
+
 def _open(home_dir: Path | None, store_url: str | None):  # type: ignore[no-untyped-def]
     from ceasewatch.evidence.log import EvidenceLog
     from ceasewatch.store.home import Home

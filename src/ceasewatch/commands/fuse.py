@@ -131,19 +131,12 @@ def _from_store(
     say: Callable[[str], None],
 ) -> None:
     from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.commands.evidence import state_store_url
     from ceasewatch.fusion.acoustic.model import Settings
     from ceasewatch.pipeline import fuse_store
     from ceasewatch.store.open import open_store
 
-    if store_url is None:
-        path = state / "evidence.sqlite"
-        if not path.is_file():
-            raise InputError(
-                f"{state}: no store there (evidence.sqlite); ingest into it first "
-                f"(ceasewatch ingest --home {state} …) or give --store"
-            )
-        store_url = str(path)
-    store = open_store(store_url)
+    store = open_store(state_store_url(state, store_url))
     try:
         done = fuse_store(
             store,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ceasewatch.commands.evidence import fail
+from ceasewatch.commands.evidence import fail, state_store_url
 from ceasewatch.errors import CeasewatchError, InputError
 
 review_app = typer.Typer(
@@ -54,15 +54,7 @@ def _open(state: Path, store_url: str | None):  # type: ignore[no-untyped-def]
     from ceasewatch.store.open import open_store
 
     violations = read_violations(state / "adjudication" / "violations.jsonl")
-    if store_url is None:
-        path = state / "evidence.sqlite"
-        if not path.is_file():
-            raise InputError(
-                f"{state}: no store there (evidence.sqlite); give the state folder that "
-                "ingest and adjudication used, or --store"
-            )
-        store_url = str(path)
-    return violations, EvidenceLog(open_store(store_url), salts=os.urandom)
+    return violations, EvidenceLog(open_store(state_store_url(state, store_url)), salts=os.urandom)
 
 
 def _act(
