@@ -21,19 +21,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ceasewatch.adjudication.review_fold import (
+    Current,
+    current_violations,
+    digest,
+    refusal,
+    review_states,
+)
 from ceasewatch.adjudication.review_state import (
     ACTIONS,
     ONE_PERSON,
     TWO_PERSON,
     VERDICTS,
-    Current,
     Review,
     ReviewState,
-    current_violations,
-    digest,
     needs_two,
-    refusal,
-    review_states,
 )
 from ceasewatch.adjudication.types import Violation
 from ceasewatch.errors import InputError
