@@ -15,6 +15,7 @@ import typer
 
 from ceasewatch import __version__
 from ceasewatch.commands import adjudicate as adjudicate_commands
+from ceasewatch.commands import alert as alert_commands
 from ceasewatch.commands import evidence as evidence_commands
 from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
@@ -36,6 +37,7 @@ app.command("fuse")(fuse_commands.fuse)
 app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
 app.command("adjudicate")(adjudicate_commands.adjudicate)
 app.command("replay")(adjudicate_commands.replay)
+app.command("alert")(alert_commands.alert)
 app.add_typer(evidence_commands.log_app, name="log")
 app.add_typer(witness_commands.witness_app, name="witness")
 app.add_typer(review_commands.review_app, name="review")
