@@ -19,6 +19,7 @@ from ceasewatch.commands import alert as alert_commands
 from ceasewatch.commands import evidence as evidence_commands
 from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
+from ceasewatch.commands import report as report_commands
 from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
@@ -38,6 +39,7 @@ app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
 app.command("adjudicate")(adjudicate_commands.adjudicate)
 app.command("replay")(adjudicate_commands.replay)
 app.command("alert")(alert_commands.alert)
+app.command("report")(report_commands.report)
 app.add_typer(evidence_commands.log_app, name="log")
 app.add_typer(witness_commands.witness_app, name="witness")
 app.add_typer(review_commands.review_app, name="review")

@@ -1,0 +1,84 @@
+"""Reading an adjudication folder for a report: the files ``ceasewatch adjudicate`` writes
+(docs/adjudication.md), as plain rows.
+
+Only this module touches the disk; :func:`ceasewatch.report.daily_record.build_record` is pure
+over what it returns. A missing optional file reads as "not given" (``None``), never as an empty
+day: a report without ``sectors.jsonl`` says coverage is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ceasewatch.errors import InputError
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AdjudicationFiles:
+    """The rows of one adjudication folder."""
+
+    folder: str
+    violations: tuple[Row, ...]
+    indeterminate: tuple[Row, ...] | None = None
+    sectors: tuple[Row, ...] | None = None
+    complaint_answers: tuple[Row, ...] | None = None
+    complaint_records: Row | None = None
+    escalation: tuple[Row, ...] | None = None
+    verdicts: Row | None = None
+
+
+def read_adjudication(folder: Path) -> AdjudicationFiles:
+    """Read ``folder``; ``violations.jsonl`` must be there, the rest may be missing."""
+    folder = Path(folder)
+    if not (folder / "violations.jsonl").is_file():
+        raise InputError(
+            f"{folder}: no violations.jsonl here; give the folder ceasewatch adjudicate wrote "
+            "(with --state DIR it is DIR/adjudication)"
+        )
+    return AdjudicationFiles(
+        folder=str(folder),
+        violations=_jsonl(folder / "violations.jsonl") or (),
+        indeterminate=_jsonl(folder / "indeterminate.jsonl"),
+        sectors=_jsonl(folder / "sectors.jsonl"),
+        complaint_answers=_jsonl(folder / "complaint-answers.jsonl"),
+        complaint_records=_json(folder / "complaint-records.json"),
+        escalation=_jsonl(folder / "escalation.jsonl"),
+        verdicts=_json(folder / "verdicts.json"),
+    )
+
+
+def _jsonl(path: Path) -> tuple[Row, ...] | None:
+    if not path.is_file():
+        return None
+    rows = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{path}, line {number}: not JSON ({exc.msg}); rerun ceasewatch adjudicate"
+                ) from exc
+            if not isinstance(row, dict):
+                raise InputError(f"{path}, line {number}: expected a JSON object")
+            rows.append(row)
+    return tuple(rows)
+
+
+def _json(path: Path) -> Row | None:
+    if not path.is_file():
+        return None
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not JSON ({exc.msg}); rerun ceasewatch adjudicate") from exc
+    if not isinstance(body, dict):
+        raise InputError(f"{path}: expected a JSON object")
+    return body
