@@ -101,6 +101,16 @@ def test_demo_prints_the_summary_and_writes_the_map(tmp_path: Path) -> None:
     assert len(violations) > 100
     assert (judged / "complaint-answers.jsonl").stat().st_size > 0
     assert (judged / "coverage-line.jsonl").stat().st_size > 0
+    # What people read: the day's report in two editions, and the alerts due.
+    reports = tmp_path / "demo" / "reports"
+    assert {p.suffix for p in reports.iterdir()} == {".html", ".pdf"}
+    assert (
+        len(list(reports.glob("*-public.pdf"))) == 1 and len(list(reports.glob("*-full.pdf"))) == 1
+    )
+    public = next(reports.glob("*-public.html")).read_text(encoding="utf-8")
+    assert "Daily report" in public and "vi-" not in public
+    alerts = (tmp_path / "demo" / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(alerts) > 10 and "alerts: " in result.output
     again = run("demo", "--out", str(tmp_path / "demo"))  # a second run starts afresh
     assert again.exit_code == 0 and "verify: OK: " in again.output
 

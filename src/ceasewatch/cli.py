@@ -270,9 +270,9 @@ def demo(
 ) -> None:
     """Run the demonstration on the embedded default: the default agreement's summary and map,
     then a simulated peak day ingested into an embedded evidence log, checkpointed, exported and
-    verified offline, fused from the store into events and incidents, and adjudicated into
-    violations, complaint answers, coverage and the escalation ladder (later stages extend it to
-    the whole pipeline).
+    verified offline, fused from the store into events and incidents, adjudicated into
+    violations, complaint answers, coverage and the escalation ladder, and written up as the
+    day's report (public and full editions, HTML and PDF) and the alerts due.
 
     Example: ceasewatch demo --out demo-output
     """
@@ -281,7 +281,13 @@ def demo(
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.agreement.locate import Locator
     from ceasewatch.agreement.summary import summarize
-    from ceasewatch.pipeline import adjudication_demo, evidence_demo, fusion_demo
+    from ceasewatch.pipeline import (
+        DEMO_DAY,
+        adjudication_demo,
+        evidence_demo,
+        fusion_demo,
+        readable_demo,
+    )
     from ceasewatch.report.agreement_map import render_agreement_map
 
     try:
@@ -299,12 +305,15 @@ def demo(
         typer.echo(fused.text())
         with console.status("adjudicating") as status:
             judged = adjudication_demo(agreement, out, fused, lambda name: status.update(name))
+        typer.echo(judged.text())
+        with console.status("reports") as status:
+            readable = readable_demo(agreement, out, DEMO_DAY, lambda name: status.update(name))
     except CeasewatchError as error:
         _fail(error)
     except OSError as error:
         typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(judged.text())
+    typer.echo(readable.text())
 
 
 @app.command("simulate")

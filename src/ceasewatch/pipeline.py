@@ -37,6 +37,7 @@ from ceasewatch.store.home import Home
 from ceasewatch.store.sqlite import SqliteStore
 
 DEMO_SCENARIO = "peak-day"
+DEMO_DAY = "2026-02-18"  # the scenario's day
 DEMO_SEED = 7
 DEMO_ORIGIN = "demo.ceasewatch.local/ua-2026"
 
@@ -233,6 +234,74 @@ def adjudication_demo(
     )
     outputs = write_verdicts(verdicts, folder)
     return AdjudicationDemo(verdicts, outputs, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class ReadableDemo:
+    """What people read: the day's report in two editions, and the alerts due."""
+
+    reports: tuple[Path, ...]
+    alerts: Path
+    alerts_due: int
+    duration_s: float
+
+    def text(self) -> str:
+        lines = ["", f"reports and alerts ({self.duration_s:.0f} s)"]
+        lines += [f"  report: {path}" for path in self.reports]
+        lines.append(f"  alerts: {self.alerts_due:,} due on the escalation ladder, logged to "
+                     f"{self.alerts}")  # fmt: skip
+        return "\n".join(lines)
+
+
+def readable_demo(
+    agreement: Agreement, out: Path, day: str, step: Callable[[str], None] | None = None
+) -> ReadableDemo:
+    """The daily report of ``day`` (public and full editions, HTML and PDF) from what
+    :func:`adjudication_demo` wrote, with the log's latest checkpoint; and the alerts due,
+    written to ``out/alerts.jsonl`` through the alert stage's log sink and ledger."""
+    from ceasewatch.alert.deliver import deliver
+    from ceasewatch.alert.inputs import LEDGER, read_inputs
+    from ceasewatch.alert.ledger import Ledger
+    from ceasewatch.alert.policy import notifications
+    from ceasewatch.alert.sinks import LogFile
+    from ceasewatch.model.places import Gazetteer
+    from ceasewatch.model.time import parse_ns
+    from ceasewatch.report.daily_inputs import read_adjudication
+    from ceasewatch.report.daily_record import build_record, day_window
+    from ceasewatch.report.daily_render import write_edition
+    from ceasewatch.report.editions import edition, edition_slug
+
+    say = step or (lambda _name: None)
+    started = time.perf_counter()
+    folder = out / "state" / "adjudication"
+    store = SqliteStore(out / "state" / "evidence.sqlite")
+    try:
+        with store.read() as log:
+            row = log.latest_checkpoint()
+    finally:
+        store.close()
+    note = None if row is None else row.note.decode("utf-8", errors="replace")
+    start_ns, end_ns = day_window(day)
+    record = build_record(read_adjudication(folder), agreement, start_ns, end_ns,
+                          checkpoint=note, gazetteer=Gazetteer.default())  # fmt: skip
+    shutil.rmtree(out / "reports", ignore_errors=True)
+    written: list[Path] = []
+    for name in ("public", "full"):
+        say(f"report: {name} edition")
+        written += write_edition(
+            edition(record, name), agreement, out / "reports", edition_slug(name)
+        )
+    say("alerts")
+    inputs = read_inputs(folder)
+    as_of = inputs.as_of
+    due = notifications(inputs.rows, inputs.violations, agreement,
+                        as_of_ns=parse_ns(as_of) if as_of else end_ns)  # fmt: skip
+    alerts = out / "alerts.jsonl"
+    alerts.unlink(missing_ok=True)
+    (folder / LEDGER).unlink(missing_ok=True)
+    with Ledger(folder / LEDGER) as book:
+        deliver(due, [LogFile(alerts)], book)
+    return ReadableDemo(tuple(written), alerts, len(due), time.perf_counter() - started)
 
 
 def _counts(counts: dict[str, int]) -> str:
