@@ -12,8 +12,9 @@ both): ``violations.jsonl`` (FORMATS.md), ``indeterminate.jsonl`` (verdicts belo
 violation threshold, with their reasons), ``complaint-answers.jsonl`` and
 ``complaint-records.json`` (each party's record), ``escalation.jsonl``, ``sectors.jsonl``,
 ``coverage.jsonl``, ``coverage-sectors.jsonl`` and ``coverage-line.jsonl``, ``acled.csv`` and
-``ucdp-ged.csv``, ``verdicts.json`` (the digest of the canonical verdict set, what it was
-computed from, and the counts) and ``verdict-set.json`` (the canonical bytes).
+``ucdp-ged.csv``, ``violations.geojson``, ``incidents.geojson`` and ``violations.csv`` (maps and
+spreadsheets: :mod:`.geojson_export`), ``verdicts.json`` (the digest of the canonical verdict
+set, what it was computed from, and the counts) and ``verdict-set.json`` (the canonical bytes).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ceasewatch.adjudication.exports import (
     ucdp_rows,
     write_csv,
 )
+from ceasewatch.adjudication.geojson_export import write_map_exports
 from ceasewatch.adjudication.interference import interference_verdicts
 from ceasewatch.adjudication.review import settled_times
 from ceasewatch.adjudication.review_state import Review
@@ -258,6 +260,7 @@ def write_verdicts(result: Verdicts, out: Path) -> tuple[Path, ...]:
         write_csv(acled_rows(violations, law, incidents=by_id), out / "acled.csv", ACLED_COLUMNS)
         write_csv(ucdp_rows(violations, law, incidents=by_id), out / "ucdp-ged.csv", UCDP_COLUMNS)
         written += [out / "sectors.jsonl", out / "acled.csv", out / "ucdp-ged.csv"]
+    written += write_map_exports(out, violations, result.incidents, result.agreement)
     _write_json(out / "verdicts.json", {**result.summary(), "agreement": list(agreement)})
     write_durably(out / "verdict-set.json", result.verdicts.bytes)
     written += [out / "verdicts.json", out / "verdict-set.json"]
