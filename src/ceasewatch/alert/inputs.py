@@ -6,7 +6,6 @@ webhook secret file, and the ``--smtp`` / ``--mail-to`` option values.
 
 from __future__ import annotations
 
-import json
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from ceasewatch.alert.sinks import EVERYONE
 from ceasewatch.alert.webhook import MIN_SECRET_BYTES
 from ceasewatch.errors import InputError
+from ceasewatch.fusion import files
 
 ESCALATION = "escalation.jsonl"
 VIOLATIONS = "violations.jsonl"
@@ -66,24 +66,7 @@ def read_inputs(folder: Path) -> Inputs:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """One JSON object per line; a broken line stops with its number and the fix."""
-    out: list[dict[str, Any]] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read it ({error}); check the path") from error
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"{path}:{n}: not JSON ({error.msg}); adjudicate again to rewrite the file"
-            ) from error
-        if not isinstance(value, dict):
-            raise InputError(f"{path}:{n}: not a JSON object; adjudicate again")
-        out.append(value)
-    return out
+    return files.read_jsonl(path, fix="adjudicate again to rewrite the file")
 
 
 def read_secret(path: Path) -> bytes:

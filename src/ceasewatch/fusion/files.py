@@ -11,8 +11,8 @@ from typing import Any
 from ceasewatch.errors import InputError
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """One object per line; a broken line stops with its number and the fix."""
+def read_jsonl(path: Path, fix: str = "write one JSON object per line") -> list[dict[str, Any]]:
+    """One object per line; a broken line stops with its number and ``fix``."""
     out: list[dict[str, Any]] = []
     try:
         handle = path.open(encoding="utf-8")
@@ -25,11 +25,9 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}:{n}: not JSON ({exc.msg}); write one JSON object per line"
-                ) from exc
+                raise InputError(f"{path}:{n}: not JSON ({exc.msg}); {fix}") from exc
             if not isinstance(value, dict):
-                raise InputError(f"{path}:{n}: not a JSON object; write one object per line")
+                raise InputError(f"{path}:{n}: not a JSON object; {fix}")
             out.append(value)
     return out
 

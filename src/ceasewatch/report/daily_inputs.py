@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ceasewatch.errors import InputError
+from ceasewatch.fusion.files import read_jsonl
 
 Row = dict[str, Any]
 
@@ -55,21 +56,7 @@ def read_adjudication(folder: Path) -> AdjudicationFiles:
 def _jsonl(path: Path) -> tuple[Row, ...] | None:
     if not path.is_file():
         return None
-    rows = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}, line {number}: not JSON ({exc.msg}); rerun ceasewatch adjudicate"
-                ) from exc
-            if not isinstance(row, dict):
-                raise InputError(f"{path}, line {number}: expected a JSON object")
-            rows.append(row)
-    return tuple(rows)
+    return tuple(read_jsonl(path, fix="rerun ceasewatch adjudicate"))
 
 
 def _json(path: Path) -> Row | None:
