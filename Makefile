@@ -42,6 +42,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/adjudication.py
+	$(BIN)/python bench/pipeline.py
 
 bench-fusion: $(CORE_STAMP)
 	bash bench/fusion_peers/setup.sh
