@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +72,17 @@ class Verdicts:
 
     def sectors(self) -> list[dict[str, Any]]:
         """Violations by sector, each with the coverage it was counted under."""
+        return [dict(row) for row in self._sector_rows]
+
+    @cached_property
+    def _sector_rows(self) -> tuple[dict[str, Any], ...]:  # computed once: it samples the line
         if self.agreement is None:
-            return []
-        return sector_counts(self.adjudication.violations, self.agreement, self.coverage)
+            return ()
+        return tuple(sector_counts(self.adjudication.violations, self.agreement, self.coverage))
+
+    @cached_property
+    def _line_share(self) -> float | None:
+        return line_observable(self.coverage)
 
     def summary(self) -> dict[str, Any]:
         violations = [v.to_json() for v in self.adjudication.violations]
@@ -102,7 +111,7 @@ class Verdicts:
                 "from": format_ns(self.coverage.start_ns, 0),
                 "to": format_ns(self.coverage.end_ns, 0),
                 "sensors": len(self.coverage.lines),
-                "line_observable": line_observable(self.coverage),
+                "line_observable": self._line_share,
                 "status_records_ignored": self.coverage.ignored,
             },
         }  # fmt: skip
