@@ -61,28 +61,35 @@ class Seen:
 
 def read_complaints(records: Sequence[Mapping[str, Any]]) -> tuple[Complaint, ...]:
     """Each complaint once, sorted by id."""
-    seen: dict[str, tuple[Mapping[str, Any], Complaint]] = {}
+    unique = _once_by_id(
+        records,
+        "complaint",
+        "complaint_id",
+        "give every complaint its id",
+        "sent again with other content; give a corrected complaint a new id",
+    )
+    return tuple(_complaint(cid, unique[cid]) for cid in sorted(unique))
+
+
+def _once_by_id(
+    records: Sequence[Mapping[str, Any]], what: str, key: str, fix_missing: str, fix_changed: str
+) -> dict[str, Mapping[str, Any]]:
+    """Records by id, in the order given; the same record twice counts once, the same id with
+    other content (or a record with no id) is an InputError naming it and the fix."""
+    found: dict[str, Mapping[str, Any]] = {}
     for index, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise InputError(
-                f"complaint #{index + 1}: a {type(record).__name__} where an object was "
-                "expected; pass each complaint as a dict"
+                f"{what} #{index + 1}: a {type(record).__name__} where an object was "
+                f"expected; pass each {what} as a dict"
             )
-        cid = record.get("complaint_id")
-        if not isinstance(cid, str) or not cid:
-            raise InputError(
-                f"complaint #{index + 1}: missing or empty 'complaint_id'; give every complaint "
-                "its id"
-            )
-        if cid in seen:
-            if dict(seen[cid][0]) != dict(record):
-                raise InputError(
-                    f"complaint {cid}: sent again with other content; give a corrected "
-                    "complaint a new id"
-                )
-            continue
-        seen[cid] = (record, _complaint(cid, record))
-    return tuple(seen[cid][1] for cid in sorted(seen))
+        rid = record.get(key)
+        if not isinstance(rid, str) or not rid:
+            raise InputError(f"{what} #{index + 1}: missing or empty {key!r}; {fix_missing}")
+        if rid in found and dict(found[rid]) != dict(record):
+            raise InputError(f"{what} {rid}: {fix_changed}")
+        found.setdefault(rid, record)
+    return found
 
 
 def _complaint(cid: str, record: Mapping[str, Any]) -> Complaint:
@@ -118,27 +125,14 @@ def _complaint(cid: str, record: Mapping[str, Any]) -> Complaint:
 
 def read_incidents(incidents: Sequence[Mapping[str, Any]]) -> dict[str, Seen]:
     """Incidents by id (a repeated id with the same content counts once)."""
-    out: dict[str, Seen] = {}
-    raw: dict[str, Mapping[str, Any]] = {}
-    for index, record in enumerate(incidents):
-        if not isinstance(record, Mapping):
-            raise InputError(
-                f"incident #{index + 1}: a {type(record).__name__} where an object was "
-                "expected; pass the incidents as dicts (incidents.jsonl)"
-            )
-        iid = record.get("incident_id")
-        if not isinstance(iid, str) or not iid:
-            raise InputError(
-                f"incident #{index + 1}: missing or empty 'incident_id'; pass incidents as "
-                "`ceasewatch fuse` writes them"
-            )
-        if iid in raw:
-            if dict(raw[iid]) != dict(record):
-                raise InputError(f"incident {iid}: given twice with other content; pass it once")
-            continue
-        raw[iid] = record
-        out[iid] = _seen(iid, record)
-    return out
+    unique = _once_by_id(
+        incidents,
+        "incident",
+        "incident_id",
+        "pass incidents as `ceasewatch fuse` writes them (incidents.jsonl)",
+        "given twice with other content; pass it once",
+    )
+    return {iid: _seen(iid, record) for iid, record in unique.items()}
 
 
 def _seen(iid: str, record: Mapping[str, Any]) -> Seen:
