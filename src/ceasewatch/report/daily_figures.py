@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.model.time import format_ns
 from ceasewatch.report.daily_types import Record
+from ceasewatch.report.map_coverage import draw_line_coverage, measured_km
 from ceasewatch.report.map_frame import draw_scale_bar, fit_view
 from ceasewatch.report.map_layers import Kind, Layer, basemap_layers, map_layers, map_projection
 from ceasewatch.report.map_style import (
@@ -30,6 +31,7 @@ from ceasewatch.report.map_style import (
     BASEMAP_EDGE,
     LAND,
     PARTY,
+    Symbol,
     draw_layer,
     fill,
     stroke,
@@ -48,6 +50,13 @@ def party_colours(record: Record) -> dict[str, str]:
 
 def map_png(record: Record, agreement: Agreement, *, dpi: int = 110) -> bytes:
     """The map of ``record`` (any edition) as PNG bytes."""
+    figure, _ax = map_figure(record, agreement, dpi=dpi)
+    return _png(figure, dpi)
+
+
+def map_figure(record: Record, agreement: Agreement, *, dpi: int = 110) -> tuple[Figure, Axes]:
+    """The map of ``record`` drawn on a new figure; the axes' data are projected metres
+    (:func:`.map_layers.map_projection`)."""
     figure = Figure(figsize=(10.0, 6.4), dpi=dpi)
     FigureCanvasAgg(figure)
     ax = figure.add_axes((0.01, 0.01, 0.98, 0.98))
@@ -72,7 +81,10 @@ def map_png(record: Record, agreement: Agreement, *, dpi: int = 110) -> bytes:
     for layer, xy in layers:
         if layer.kind in DRAWN:
             draw_layer(ax, layer, xy)
-    handles = _sectors(ax, record, layers)
+    entries: list[tuple[Symbol, str]] = [
+        (h, str(h.get_label())) for h in _sectors(ax, record, layers)
+    ]
+    coverage = draw_line_coverage(ax, record.line_coverage, projection)
     colours = party_colours(record)
     if record.points:
         lon = np.array([p.lon for p in record.points])
@@ -83,19 +95,24 @@ def map_png(record: Record, agreement: Agreement, *, dpi: int = 110) -> bytes:
             if mask.any():
                 ax.scatter(x[mask], y[mask], s=12, c=colour, edgecolors="black", linewidths=0.25,
                            zorder=30, label=None)  # fmt: skip
-                handles.append(Line2D([], [], ls="", marker="o", mfc=colour, mec="black", mew=0.3,
-                                      label=f"violation, most likely {party}"))  # fmt: skip
+                entries.append((Line2D([], [], ls="", marker="o", mfc=colour, mec="black",
+                                       mew=0.3), f"violation, most likely {party}"))  # fmt: skip
     else:
-        handles.append(Patch(facecolor="white", edgecolor="black", lw=0.5,
-                             label="number: violations in the sector"))  # fmt: skip
-    handles.append(Line2D([], [], color="#111111", lw=2.0, label="line of contact"))
+        entries.append((Patch(facecolor="white", edgecolor="black", lw=0.5),
+                        "number: violations in the sector"))  # fmt: skip
+    plain = Line2D([], [], color="#111111", lw=2.0)
+    if not coverage:
+        entries.append((plain, "line of contact"))
+    elif measured_km(record.line_coverage) < sum(ln.length_m for ln in agreement.lines) / 1000 - 1:
+        entries.append((plain, "line of contact, coverage not measured"))
+    entries += coverage
     for i, (pid, name) in enumerate(record.parties):
-        handles.append(
-            Patch(facecolor=PARTY[i % len(PARTY)], alpha=0.3, label=f"held by {pid} ({name})")
-        )
+        patch = Patch(facecolor=PARTY[i % len(PARTY)], alpha=0.3)
+        entries.append((patch, f"held by {pid} ({name})"))
     draw_scale_bar(ax, view, projection)
-    ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.92)
-    return _png(figure, dpi)
+    ax.legend([symbol for symbol, _ in entries], [text for _, text in entries], loc="lower right",
+              fontsize=7, framealpha=0.92)  # fmt: skip
+    return figure, ax
 
 
 def _sectors(ax: Axes, record: Record, layers: list[tuple[Layer, BaseGeometry]]) -> list[Artist]:

@@ -3,7 +3,8 @@
 
 Only this module touches the disk; :func:`ceasewatch.report.daily_record.build_record` is pure
 over what it returns. A missing optional file reads as "not given" (``None``), never as an empty
-day: a report without ``sectors.jsonl`` says coverage is unknown.
+day: a report without ``sectors.jsonl`` says coverage is unknown, one without
+``coverage-line.jsonl`` draws the line without its coverage.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class AdjudicationFiles:
     complaint_records: Row | None = None
     escalation: tuple[Row, ...] | None = None
     verdicts: Row | None = None
+    coverage_line: tuple[Row, ...] | None = None  # stretch-hours of the main line
 
 
 def read_adjudication(folder: Path) -> AdjudicationFiles:
@@ -50,6 +52,7 @@ def read_adjudication(folder: Path) -> AdjudicationFiles:
         complaint_records=_json(folder / "complaint-records.json"),
         escalation=_jsonl(folder / "escalation.jsonl"),
         verdicts=_json(folder / "verdicts.json"),
+        coverage_line=_jsonl(folder / "coverage-line.jsonl"),
     )
 
 

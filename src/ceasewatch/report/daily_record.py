@@ -16,6 +16,7 @@ from ceasewatch.agreement.types import Agreement
 from ceasewatch.errors import InputError
 from ceasewatch.model.places import Gazetteer
 from ceasewatch.model.time import format_ns, from_ns, parse_ns
+from ceasewatch.report.daily_coverage import line_coverage
 from ceasewatch.report.daily_incidents import (
     SEVERITY_ORDER,
     concerns,
@@ -79,7 +80,10 @@ def build_record(
         raise InputError("the report's window is empty: --to must be after --from")
     cutoff = end_ns if cutoff_ns is None else cutoff_ns
     stop = min(end_ns, cutoff)
-    in_window = [r for r in files.violations if start_ns <= _t(r) < end_ns]
+    # a dismissed violation is "not a violation at all" (docs/adjudication-review.md)
+    in_window = [
+        r for r in files.violations if start_ns <= _t(r) < end_ns and r.get("status") != "dismissed"
+    ]
     rows = sorted((r for r in in_window if _t(r) < stop), key=lambda r: (r["t"], r["violation_id"]))
     multi_day = end_ns - start_ns > DAY_NS
     sector_names = {str(s.id): s.name for s in agreement.sectors}
@@ -130,6 +134,7 @@ def build_record(
         scale=scale_text(),
         sources=SOURCES,
         after_cutoff=len(in_window) - len(rows),
+        line_coverage=line_coverage(files.coverage_line, agreement, start_ns, end_ns),
     )
 
 

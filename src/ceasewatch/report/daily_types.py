@@ -91,6 +91,19 @@ class PartyComplaints:
 
 
 @dataclass(frozen=True)
+class LineSegmentCoverage:
+    """One 10 km stretch of the main line (``coverage-line.jsonl``) with the share of it that
+    fire-detecting sensors could observe, the mean over the report's hours that have a row."""
+
+    stretch: int  # k: km [10 k, 10 k + 10) of the main line
+    from_km: float
+    to_km: float
+    vertices: tuple[tuple[float, float], ...]  # lon, lat along the line, from from_km to to_km
+    observable: float  # 0–1, the mean "fire" share
+    hours: int  # hours of the window the mean is over
+
+
+@dataclass(frozen=True)
 class Record:
     """One report for a day or period, in the coordination cell's full edition."""
 
@@ -121,3 +134,4 @@ class Record:
     scale: tuple[str, ...]
     sources: tuple[str, ...]
     after_cutoff: int  # violations of the window stated after the cut-off (next report)
+    line_coverage: tuple[LineSegmentCoverage, ...] = ()  # empty: unknown, or left out (editions)

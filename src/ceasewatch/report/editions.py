@@ -16,10 +16,14 @@ notable matters        sector only: no place, no    those concerning the party  
 violations on the map  none (counts per sector)     those concerning the party      all
 complaints             each party's record only     its own, with their answers;    all
                                                     every party's record
+coverage per 10 km of  none                         none                            all
+line (on the map)
 =====================  ===========================  ==============================  ==========
 
-Sensor ids and positions are never in the record at all (coverage is per sector), so no edition
-can leak them. Evidence ids (``events:…``) are in the full edition only.
+Sensor ids and positions are never in the record at all (coverage is per sector, and per 10 km
+of line), so no edition can leak them. Coverage per 10 km of line shows where the monitors are
+blind, which a party could exploit: only the full edition keeps it; the others keep the
+per-sector statements. Evidence ids (``events:…``) are in the full edition only.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ def _public(record: Record) -> Record:
         incidents=tuple(_sector_only(i) for i in record.incidents),
         points=(),
         complaints=(),
+        line_coverage=(),
     )
 
 
@@ -89,4 +94,5 @@ def _party(record: Record, party: str) -> Record:
         incidents=mine,
         points=tuple(p for p in record.points if party in p.concerns),
         complaints=tuple(c for c in record.complaints if c.party == party),
+        line_coverage=(),
     )
