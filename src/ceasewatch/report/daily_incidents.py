@@ -7,6 +7,7 @@ every paragraph (DESIGN.md, *Separate findings*).
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from ceasewatch.report.daily_words import (
     category_words,
     confidence_words,
     place_range,
+    probability_figure,
     weapon_words,
 )
 
@@ -79,19 +81,20 @@ def _incident(
     rows = sorted(rows, key=lambda r: (r["t"], r["violation_id"]))
     times = [parse_ns(r["t"], where="violation t") for r in rows]
     party = Counter(most_likely(r)[0] for r in rows).most_common(1)[0][0]
-    p_party = sum(float((r.get("responsible") or {}).get(party, 0.0)) for r in rows) / len(rows)
+    p_party = math.fsum(float((r.get("responsible") or {}).get(party, 0.0)) for r in rows)
+    p_party /= len(rows)
     p_occurred = min(float(r.get("p_occurred", 1.0)) for r in rows)
     category = Counter(r.get("category", "") for r in rows).most_common(1)[0][0]
-    weapon = Counter(r.get("weapon") or "" for r in rows).most_common(1)[0][0]
     severity = min((r.get("severity", "high") for r in rows), key=SEVERITY_ORDER.index)
     sector = Counter(r.get("sector") or "(no sector)" for r in rows).most_common(1)[0][0]
-    basis = Counter(r.get("attribution_basis") or "" for r in rows).most_common(1)[0][0]
+    bases = Counter(r.get("attribution_basis") or "" for r in rows)
+    basis = bases.most_common(1)[0][0]
     reasons = _reasons(rows, basis)
     where_sector = f"in the {sector_names.get(sector, sector)} sector"
     where_place = f"{place_range([r.get('place') for r in rows], dict(cyrillic))}, {where_sector}"
     when = _span(times[0], times[-1], multi_day)
-    what = _what(len(rows), category, weapon, _fired_from(reasons))
-    findings = _findings(party, p_party, p_occurred, basis)
+    what = _what(rows)
+    findings = _findings(party, p_party, p_occurred, bases)
     rule = Counter(str(r.get("rule_id", "")) for r in rows).most_common(1)[0][0]
     findings += f" Rule: {rule}."
     cluster = cluster_of.get(rows[0]["violation_id"])
@@ -130,30 +133,64 @@ def _span(first_ns: int, last_ns: int, multi_day: bool) -> str:
     return f"Between {clock(first_ns)} and {clock(last_ns)} UTC"
 
 
-def _what(count: int, category: str, weapon: str, fired_from: str) -> str:
-    head = f"{count:,} {category_words(category, count)}"
-    assessed = f", assessed as {weapon_words(weapon)}" if weapon_words(weapon) else ""
+def _what(rows: Sequence[Row]) -> str:
+    """What the group was, e.g. "2 explosions (impacts) and 1 munition dropped from a drone,
+    of which 2 assessed as mortar, fired from RU-held ground,": each count is of the members it
+    names; a claim with no count (one kind, one weapon, "fired from") holds for every member."""
+    kinds = Counter(str(r.get("category", "")) for r in rows).most_common()
+    head = _listed([f"{n:,} {category_words(c, n)}" for c, n in kinds])
+    weapons = Counter(weapon_words(r.get("weapon")) for r in rows)
+    weapons.pop("", None)
+    if list(weapons.values()) == [len(rows)]:
+        assessed = f", assessed as {next(iter(weapons))}"
+    elif weapons:
+        (first, n), *more = weapons.most_common()
+        told = [f"{n:,} assessed as {first}", *(f"{k:,} as {w}" for w, k in more)]
+        assessed = ", of which " + " and ".join(told)
+    else:
+        assessed = ""
+    fired = {_fired_from(r) for r in rows}
+    fired_from = fired.pop() if len(fired) == 1 else ""
     return f"{head}{assessed}{', ' + fired_from if fired_from else ''},"
 
 
-def _fired_from(reasons: Sequence[str]) -> str:
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _fired_from(row: Row) -> str:
     """'fired from RU-held ground' when the responsibility finding located the firing
     position."""
-    for reason in reasons:
-        if reason.startswith("fired from "):
-            return reason.split(",")[0]
+    finding = (row.get("findings") or {}).get("responsible") or {}
+    for reason in finding.get("reasons", ()):
+        if str(reason).startswith("fired from "):
+            return str(reason).split(",")[0]
     return ""
 
 
-def _findings(party: str, p_party: float, p_occurred: float, basis: str) -> str:
+def _findings(party: str, p_party: float, p_occurred: float, bases: Counter[str]) -> str:
+    """The three findings; the probabilities in words with the figure, the attribution basis
+    once when every member shares it, else each basis with how many members it is."""
     who = (
         "not attributed (no party holds the ground)"
         if party == "unknown"
-        else f"{party}, {confidence_words(p_party)} (probability {p_party:.2f})"
+        else f"{party}, {_probability(p_party)}"
     )
-    how = f"; {BASIS_WORDS[basis]}" if basis in BASIS_WORDS else ""
-    occurred = f"{confidence_words(p_occurred)} (probability {p_occurred:.2f})"
+    count = sum(bases.values())
+    if len(bases) == 1:
+        how = "".join(f"; {BASIS_WORDS[b]}" for b in bases if b in BASIS_WORDS)
+    else:
+        how = "".join(
+            f"; {n:,} of {count:,}: {BASIS_WORDS[b]}"
+            for b, n in bases.most_common()
+            if b in BASIS_WORDS
+        )
+    occurred = _probability(p_occurred)
     return f"Occurred: {occurred}. Responsible: {who}{how}. Deliberate: not assessed."
+
+
+def _probability(p: float) -> str:
+    return f"{confidence_words(p)} (probability {probability_figure(p)})"
 
 
 def _reasons(rows: Sequence[Row], basis: str) -> tuple[str, ...]:

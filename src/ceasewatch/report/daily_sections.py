@@ -21,6 +21,7 @@ from ceasewatch.report.daily_words import plural
 NO_SECTOR = "(no sector)"
 OUTCOMES = ("corroborated", "contradicted", "unverifiable", "duplicate")
 WELL_AVAILABLE = 0.8
+BUSIEST = 3  # sectors named as busiest, more when tied
 
 
 def sector_lines(
@@ -69,8 +70,8 @@ def _statement(reading: str, cover: Row, count: int, jammed: int) -> str:
     blind = int(cover.get("blind_hours") or 0)
     if reading == "coverage unknown":
         return "Coverage unknown: no sensor status reports were given; counts are a lower bound."
-    if reading == "no line here":
-        text = "No line of contact here (rear area): only zone and site violations can occur."
+    if reading == "no line here":  # fire is a violation anywhere, so no "only zones here"
+        text = "No line of contact here (rear area): no coverage of a line to state."
     elif reading == "not observable":
         text = f"Not observable: fire-detecting sensors covered {seen:.0%} of its line."
         if count == 0:
@@ -105,13 +106,16 @@ def summary_lines(
     lines = [f"The mechanism recorded {plural(total, 'violation')}: " + "; ".join(shares) + "."]
     busiest = sorted((s for s in sectors if s.violations), key=lambda s: (-s.violations, s.sector))
     if busiest:
-        top = ", ".join(f"{s.name} ({s.violations:,})" for s in busiest[:3])
+        least = busiest[:BUSIEST][-1].violations  # a sector as busy as the last named is named
+        top = ", ".join(f"{s.name} ({s.violations:,})" for s in busiest if s.violations >= least)
         lines.append(f"Most violations were recorded in {top}.")
-    blind = [s.name for s in sectors if s.reading == "not observable"]
-    if blind:
+    blind = [s for s in sectors if s.reading == "not observable"]
+    if unseen := [s.name for s in blind if not s.violations]:
         lines.append(
-            "Not observable (no violations could have been seen there): " + ", ".join(blind) + "."
+            "Not observable (no violations could have been seen there): " + ", ".join(unseen) + "."
         )
+    if seen := [f"{s.name} ({s.violations:,})" for s in blind if s.violations]:
+        lines.append("Not observable, so counts there are a lower bound: " + ", ".join(seen) + ".")
     notable = sum(i.count for i in incidents)
     lines.append(
         f"{plural(len(incidents), 'notable matter')} of high or critical severity "

@@ -49,9 +49,10 @@ def report_text(record: Record) -> str:
             add(f"       Violations: {', '.join(i.violation_ids)}")
         if i.evidence_ids:
             add(f"       Records: {', '.join(i.evidence_ids)}")
-    if record.incidents_left_out:
-        add(f"  {plural(record.incidents_left_out, 'further notable matter')} of fewer "
-            "violations are counted above and listed in the violation data.")  # fmt: skip
+    if record.incidents_left_out:  # the least severe, not always the smallest: no "fewer"
+        verb = "is" if record.incidents_left_out == 1 else "are"
+        add(f"  {plural(record.incidents_left_out, 'further notable matter')} {verb} counted "
+            "above and listed in the violation data.")  # fmt: skip
     add("")
     add("5. Complaints received and their outcome")
     for c in record.complaints:

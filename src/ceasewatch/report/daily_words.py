@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from decimal import ROUND_FLOOR, Decimal
 from difflib import SequenceMatcher
 
 CONFIDENCE_SCALE: tuple[tuple[float, str], ...] = (
@@ -61,10 +62,18 @@ _NOT_UKRAINIAN = frozenset("ыэъёЫЭЪЁўЎӳһҺ")
 
 def confidence_words(p: float) -> str:
     """The graded words for probability ``p`` (0–1)."""
+    p = round(p, 9)  # a mean of 0.95s is 0.95, not 0.9499999999999998
     for bound, words in CONFIDENCE_SCALE:
         if p >= bound:
             return words
     return CONFIDENCE_SCALE[-1][1]
+
+
+def probability_figure(p: float) -> str:
+    """``p`` to two decimals, cut rather than rounded ("0.94" for 0.9496), so that the figure
+    printed beside the words reads as the same grade of the scale as ``p`` itself."""
+    cut = Decimal(repr(round(p, 9))).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    return f"{cut:.2f}"
 
 
 def scale_text() -> tuple[str, ...]:
@@ -176,7 +185,8 @@ def _latin(name: str) -> str:
 
 def place_range(places: Sequence[str | None], cyrillic: dict[str, str]) -> str:
     """One wording for the places of a group of violations: "2–3 km SE of Horlivka
-    (Горлівка)" when they share a reference town, else the most common place "and nearby".
+    (Горлівка)" when they all lie in one direction from one town, else the wording of the most
+    of them "and nearby" (the range is of those in that direction only).
 
     ``cyrillic`` maps a town's Latin name to its Ukrainian spelling, added in brackets.
     """
@@ -190,13 +200,13 @@ def place_range(places: Sequence[str | None], cyrillic: dict[str, str]) -> str:
     inside = [p for p in near if p.startswith("in ")]
     parsed = [m for m in (_PLACE.match(p) for p in near) if m]
     if len(inside) >= len(parsed):
-        text = f"in {named}"
+        text, told = f"in {named}", len(inside)
     else:
-        kms = sorted(int(m["km"]) for m in parsed)
         compass = Counter(m["compass"] for m in parsed).most_common(1)[0][0]
+        kms = sorted(int(m["km"]) for m in parsed if m["compass"] == compass)
         span = f"{kms[0]}" if kms[0] == kms[-1] else f"{kms[0]}–{kms[-1]}"
-        text = f"{span} km {compass} of {named}"
-    return text if len(towns) == 1 else f"{text} and nearby"
+        text, told = f"{span} km {compass} of {named}", len(kms)
+    return text if told == len(places) else f"{text} and nearby"
 
 
 def _town(place: str) -> str:
