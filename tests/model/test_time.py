@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ceasewatch.errors import InputError
 from ceasewatch.model.time import format_utc, parse_utc
@@ -37,3 +39,33 @@ def test_nanosecond_round_trip() -> None:
     assert parse_ns("2026-02-18T05:12:45+02:00") == to_ns(from_ns(t).replace(microsecond=0))
     with pytest.raises(InputError):
         parse_ns("2026-02-18T03:12:45.1234567891Z")
+
+
+@given(
+    st.integers(min_value=-(2**62), max_value=2**62),
+    st.integers(min_value=0, max_value=9),
+)
+def test_fast_paths_agree_with_datetime(t_ns: int, digits: int) -> None:
+    """format_ns and parse_ns take a shortcut for the common shape; it must give what
+    datetime gives, for any instant and any number of digits."""
+    from datetime import UTC, datetime
+
+    from ceasewatch.model.time import NS_PER_S, format_ns, parse_ns, parse_utc, to_ns
+
+    t_ns = max(t_ns, -62_135_596_800 * NS_PER_S)  # not before year 1
+    t_ns = min(t_ns, 253_402_300_799 * NS_PER_S)  # not after year 9999
+    seconds, ns = divmod(t_ns, NS_PER_S)
+    whole = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    expected = whole + ("." + f"{ns:09d}"[:digits] if digits else "") + "Z"
+    assert format_ns(t_ns, digits) == expected
+    kept = int(f"{ns:09d}"[:digits].ljust(9, "0")) if digits else 0
+    assert parse_ns(expected) == to_ns(parse_utc(whole + "Z")) + kept
+
+
+def test_fast_path_refuses_what_the_general_path_refuses() -> None:
+    from ceasewatch.model.time import parse_ns
+
+    for bad in ("2026-02-30T00:00:00Z", "2026-02-18T24:00:00Z", "2026-02-18T03:61:00Z",
+                "2026-02-18T03:12:45.Z", "2026-02-18T03:12:45"):  # fmt: skip
+        with pytest.raises(InputError):
+            parse_ns(bad)

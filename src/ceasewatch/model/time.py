@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from ceasewatch.errors import InputError
 
@@ -60,14 +62,43 @@ def format_ns(t_ns: int, digits: int = 6) -> str:
     Pure integer arithmetic: the same integer always gives the same text.
     """
     seconds, ns = divmod(int(t_ns), NS_PER_S)
-    text = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    day, second = divmod(seconds, 86_400)
+    hour, rest = divmod(second, 3_600)
+    text = f"{_day_text(day)}T{hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
     if digits > 0:
         text += "." + f"{ns:09d}"[:digits]
     return text + "Z"
 
 
+@lru_cache(maxsize=4096)
+def _day_text(day: int) -> str:
+    """Day ``day`` since the epoch as YYYY-MM-DD (a record stream spans few days: cached)."""
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
+
+
+# The common shape, YYYY-MM-DDTHH:MM:SS[.fraction]Z, parsed without datetime; anything else
+# (offsets, lower-case z, spaces, errors) takes the general path below.
+_PLAIN_UTC = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z")
+
+
+@lru_cache(maxsize=4096)
+def _day_ns(date: str) -> int | None:
+    try:
+        parsed = datetime.fromisoformat(date + "T00:00:00+00:00")
+    except ValueError:
+        return None
+    return to_ns(parsed)
+
+
 def parse_ns(text: str, *, where: str = "value") -> int:
     """RFC 3339 text to integer nanoseconds, keeping up to 9 fractional digits exactly."""
+    plain = _PLAIN_UTC.fullmatch(text)
+    if plain is not None:
+        date, hour, minute, second, fraction = plain.groups()
+        day_ns = _day_ns(date)
+        if day_ns is not None and int(hour) < 24 and int(minute) < 60 and int(second) < 60:
+            seconds = int(hour) * 3_600 + int(minute) * 60 + int(second)
+            return day_ns + seconds * NS_PER_S + (int(fraction.ljust(9, "0")) if fraction else 0)
     candidate = text.strip()
     fraction_ns = 0
     head, dot, rest = candidate.partition(".")
