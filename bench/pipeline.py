@@ -59,21 +59,32 @@ class Clock:
 
 
 def demo(out: Path) -> dict[str, float]:
+    """What ``ceasewatch demo`` does: the agreement's summary and map, every stage, the
+    summary screen."""
     from ceasewatch.agreement.catalog import resolve
-    from ceasewatch.pipeline import (
-        DEMO_DAY,
-        adjudication_demo,
-        evidence_demo,
-        fusion_demo,
-        readable_demo,
-    )
+    from ceasewatch.agreement.locate import Locator
+    from ceasewatch.agreement.summary import summarize
+    from ceasewatch.pipeline.demo import run_demo
+    from ceasewatch.pipeline.summary import summary_lines
+    from ceasewatch.report.agreement_map import render_agreement_map
 
-    agreement = resolve("ua-2026")
     clock = Clock()
-    evidence_demo(agreement, out, clock.step("evidence"))
-    fused = fusion_demo(agreement, out, clock.step("fusion"))
-    adjudication_demo(agreement, out, fused, clock.step("adjudication"))
-    readable_demo(agreement, out, DEMO_DAY, clock.step("readable"))
+    clock.mark("agreement summary and map")
+    agreement = resolve("ua-2026")
+    summarize(agreement, Locator(agreement))
+    render_agreement_map(agreement, out / "map.png")
+    stage_name = [""]
+
+    def stage(name: str) -> None:
+        stage_name[0] = name
+        clock.mark(name)
+
+    def say(message: str) -> None:
+        clock.mark(f"{stage_name[0]}: {message.split(':')[0]}")
+
+    result = run_demo(agreement, out, stage=stage, say=say)
+    clock.mark("summary")
+    summary_lines(result)
     clock.mark(None)
     return clock.stages
 

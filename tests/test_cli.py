@@ -86,21 +86,33 @@ def test_demo_prints_the_summary_and_writes_the_map(tmp_path: Path) -> None:
     assert "line       contact: 1,335.3 km between UA and RU (8 pieces)" in result.output
     assert "hub        hub-kyiv: 307 km from the line (minimum 100 km)" in result.output
     assert (tmp_path / "demo" / "ua-2026-v1.png").stat().st_size > 50_000
-    # The evidence stage: a simulated day logged, exported, verified; a tampered copy caught.
-    assert "picks.jsonl (picks): 29570 new, 90 duplicates, 0 rejected" in result.output
-    assert "verify: OK: " in result.output
-    assert "entry 1000 deleted: FAILED: entry 1000: entry 1000 was deleted" in result.output
+    # The one-screen summary closes the output: at most 100 columns, one screen long.
+    summary = result.stdout[result.stdout.index("ceasewatch demo: peak-day (seed 7)") :]
+    lines = summary.splitlines()
+    assert len(lines) <= 32 and max(len(line) for line in lines) <= 100
+    # Every stage's own account is in demo.txt: a simulated day logged, exported, verified,
+    # and a tampered copy caught.
+    details = (tmp_path / "demo" / "demo.txt").read_text(encoding="utf-8")
+    assert "picks.jsonl (picks): 29570 new, 90 duplicates, 0 rejected" in details
+    assert "verify: OK: " in details
+    assert "entry 1000 deleted: FAILED: entry 1000: entry 1000 was deleted" in details
+    assert "verified    export ok; a copy with entry 1,000 deleted: caught" in summary
     assert (tmp_path / "demo" / "export" / "checkpoint").exists()
     # The adjudication stage: violations, complaints answered, coverage by sector, the digest.
-    assert "adjudication under ua-2026 v1" in result.output
-    assert "  by sector, with what could be observed:" in result.output
-    assert "    donetsk: " in result.output and "% observable" in result.output
-    assert "  complaints: " in result.output and "verdict set: sha256:" in result.output
+    assert "adjudication under ua-2026 v1" in details
+    assert "  by sector, with what could be observed:" in details
+    assert "    donetsk: " in details and "% observable" in details
+    assert "  complaints: " in details and "verdict set: sha256:" in details
     judged = tmp_path / "demo" / "state" / "adjudication"
     violations = (judged / "violations.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(violations) > 100
-    assert (judged / "complaint-answers.jsonl").stat().st_size > 0
+    assert f"violations  {len(violations):,} (most likely responsible: " in summary
+    digest = json.loads((judged / "verdicts.json").read_text(encoding="utf-8"))["digest"]
+    assert f"verdicts    {digest}" in summary
+    answers = (judged / "complaint-answers.jsonl").read_text(encoding="utf-8").splitlines()
+    assert f"complaints  {len(answers):,} answered: " in summary
     assert (judged / "coverage-line.jsonl").stat().st_size > 0
+    assert "% of the line observable over the day" in summary
     # What people read: the day's report in two editions, and the alerts due.
     reports = tmp_path / "demo" / "reports"
     assert {p.suffix for p in reports.iterdir()} == {".html", ".pdf"}
@@ -110,9 +122,22 @@ def test_demo_prints_the_summary_and_writes_the_map(tmp_path: Path) -> None:
     public = next(reports.glob("*-public.html")).read_text(encoding="utf-8")
     assert "Daily report" in public and "vi-" not in public
     alerts = (tmp_path / "demo" / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(alerts) > 10 and "alerts: " in result.output
-    again = run("demo", "--out", str(tmp_path / "demo"))  # a second run starts afresh
-    assert again.exit_code == 0 and "verify: OK: " in again.output
+    assert len(alerts) > 10 and f"alerts      {len(alerts):,} due" in summary
+    # A second run starts afresh; --scenario picks another day of the simulator.
+    again = run("demo", "--out", str(tmp_path / "demo"), "--scenario", "quiet-day")
+    assert again.exit_code == 0, again.output
+    assert "ceasewatch demo: quiet-day (seed 7)" in again.stdout
+    assert "verify: OK: " in (tmp_path / "demo" / "demo.txt").read_text(encoding="utf-8")
+
+
+def test_demo_refuses_an_unknown_scenario_before_removing_anything(tmp_path: Path) -> None:
+    kept = tmp_path / "demo" / "state" / "evidence.sqlite"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"earlier run")
+    result = run("demo", "--out", str(tmp_path / "demo"), "--scenario", "peak-week")
+    assert result.exit_code == 2
+    assert "no scenario 'peak-week'; the scenarios are: quiet-day, peak-day" in result.output
+    assert kept.read_bytes() == b"earlier run"
 
 
 def test_version() -> None:

@@ -267,27 +267,29 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path(
         "demo-output"
     ),
+    scenario_name: Annotated[
+        str,
+        typer.Option(
+            "--scenario", "-s", help="quiet-day, peak-day, escalation, jamming or complaints."
+        ),
+    ] = "peak-day",
+    seed: Annotated[int, typer.Option("--seed", help="The simulation's seed.")] = 7,
 ) -> None:
     """Run the demonstration on the embedded default: the default agreement's summary and map,
-    then a simulated peak day ingested into an embedded evidence log, checkpointed, exported and
-    verified offline, fused from the store into events and incidents, adjudicated into
-    violations, complaint answers, coverage and the escalation ladder, and written up as the
-    day's report (public and full editions, HTML and PDF) and the alerts due.
+    then a simulated scenario (peak-day unless told) ingested into an embedded evidence log,
+    checkpointed, exported and verified offline, fused from the store into events and
+    incidents, adjudicated into violations, complaint answers, coverage and the escalation
+    ladder, and written up as the report (public and full editions, HTML and PDF) and the alerts
+    due. Prints a one-screen summary; every stage's details go to OUT/demo.txt.
 
-    Example: ceasewatch demo --out demo-output
+    Example: ceasewatch demo --scenario peak-day --out demo-output
     """
-    from rich.console import Console
-
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.agreement.locate import Locator
     from ceasewatch.agreement.summary import summarize
-    from ceasewatch.pipeline import (
-        DEMO_DAY,
-        adjudication_demo,
-        evidence_demo,
-        fusion_demo,
-        readable_demo,
-    )
+    from ceasewatch.commands.progress import stage_progress
+    from ceasewatch.pipeline.demo import STAGES, run_demo
+    from ceasewatch.pipeline.summary import summary_lines
     from ceasewatch.report.agreement_map import render_agreement_map
 
     try:
@@ -295,25 +297,17 @@ def demo(
         typer.echo(summarize(agreement, Locator(agreement)))
         out.mkdir(parents=True, exist_ok=True)
         written = render_agreement_map(agreement, out / f"{agreement.id}-v{agreement.version}.png")
-        typer.echo(f"map: {written}")
-        console = Console(stderr=True)
-        with console.status("evidence") as status:
-            result = evidence_demo(agreement, out, lambda name: status.update(name))
-        typer.echo(result.text())
-        with console.status("fusing") as status:
-            fused = fusion_demo(agreement, out, lambda name: status.update(name))
-        typer.echo(fused.text())
-        with console.status("adjudicating") as status:
-            judged = adjudication_demo(agreement, out, fused, lambda name: status.update(name))
-        typer.echo(judged.text())
-        with console.status("reports") as status:
-            readable = readable_demo(agreement, out, DEMO_DAY, lambda name: status.update(name))
+        typer.echo(f"map: {written}\n")
+        with stage_progress(STAGES) as (stage, say):
+            result = run_demo(
+                agreement, out, scenario_name=scenario_name, seed=seed, stage=stage, say=say
+            )
     except CeasewatchError as error:
         _fail(error)
     except OSError as error:
         typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(readable.text())
+    typer.echo("\n".join(summary_lines(result)))
 
 
 @app.command("simulate")
