@@ -93,11 +93,9 @@ def _integer(value: int) -> str:
 def _object(value: Mapping[Any, Any], out: list[str]) -> None:
     keys = list(value)
     try:
-        ascii_only = all(k.isascii() for k in keys)
-    except AttributeError:
+        ascii_only = "".join(keys).isascii()  # one C call; a key that is not a string fails
+    except TypeError:
         raise CanonicalError("object member names must be strings") from None
-    if not all(type(k) is str for k in keys):
-        keys = [str(k) if isinstance(k, str) else _bad_key() for k in keys]
     keys.sort(key=None if ascii_only else _utf16)
     out.append("{")
     first = True
@@ -106,14 +104,13 @@ def _object(value: Mapping[Any, Any], out: list[str]) -> None:
             first = False
         else:
             out.append(",")
-        out.append(encode_basestring(key))
-        out.append(":")
-        _encode(value[key], out)
+        out.append(encode_basestring(key) + ":")
+        item = value[key]
+        if type(item) is str:  # most members: skip the dispatch
+            out.append(encode_basestring(item))
+        else:
+            _encode(item, out)
     out.append("}")
-
-
-def _bad_key() -> str:
-    raise CanonicalError("object member names must be strings")
 
 
 def _array(value: list[Any] | tuple[Any, ...], out: list[str]) -> None:
