@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.optimize import minimize_scalar
 from scipy.stats import norm
@@ -195,3 +197,36 @@ def test_long_segments_are_straight_in_longitude_latitude() -> None:
     work = Linework([segment], LocalProjection.for_bounds(32.5, 29.5, 34.5, 31.0))
     mid = segment.interpolate(0.5, normalized=True)
     assert work.nearest(mid.x, mid.y).distance_m[0] < 1.0
+
+
+@given(
+    st.floats(min_value=20.0, max_value=45.0),
+    st.floats(min_value=40.0, max_value=55.0),
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-0.8, max_value=0.8), st.floats(min_value=-0.8, max_value=0.8)
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.floats(min_value=100.0, max_value=60_000.0),
+)
+def test_within_m_answers_as_the_geodesic_does(
+    lon: float, lat: float, offsets: list[tuple[float, float]], limit_m: float
+) -> None:
+    from ceasewatch.model.geo import geodesic_distance_m, within_m
+
+    lon2 = np.array([lon + dx for dx, _ in offsets])
+    lat2 = np.array([lat + dy for _, dy in offsets])
+    exact = geodesic_distance_m(lon, lat, lon2, lat2) <= limit_m
+    assert (within_m(lon, lat, lon2, lat2, limit_m) == exact).all()
+
+
+def test_within_m_on_the_limit_and_per_pair_limits() -> None:
+    from ceasewatch.model.geo import geodesic_distance_m, within_m
+
+    d = float(geodesic_distance_m(37.0, 48.0, 37.3, 48.2)[0])
+    assert within_m(37.0, 48.0, 37.3, 48.2, d).all()
+    assert not within_m(37.0, 48.0, 37.3, 48.2, d - 0.01).any()
+    limits = np.array([[d - 1.0, d + 1.0]])
+    assert within_m(37.0, 48.0, 37.3, 48.2, limits).tolist() == [[False, True]]

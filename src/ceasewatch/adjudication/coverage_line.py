@@ -49,7 +49,7 @@ from ceasewatch.adjudication.coverage_inputs import (
     point_at,
 )
 from ceasewatch.agreement.types import Agreement
-from ceasewatch.model.geo import FloatArray, geodesic_distance_m
+from ceasewatch.model.geo import FloatArray, within_m
 from ceasewatch.model.time import format_ns
 
 NO_SECTOR = "(no sector)"
@@ -277,8 +277,8 @@ class Coverage:
         slon = np.array([s.lon for s in sensors])
         slat = np.array([s.lat for s in sensors])
         reach = np.array([s.range_m or DEFAULT_RANGE_M[s.kind] for s in sensors])
-        distance = geodesic_distance_m(lon[:, None], lat[:, None], slon[None, :], slat[None, :])
-        return (distance.reshape(len(lon), len(sensors)) <= reach[None, :]).astype(np.float32)
+        inside = within_m(lon[:, None], lat[:, None], slon[None, :], slat[None, :], reach[None, :])
+        return inside.reshape(len(lon), len(sensors)).astype(np.float32)
 
     def _clear(self, lon: FloatArray, lat: FloatArray, hours: list[int]) -> np.ndarray:
         """Points × hours: 1 where a pass in the hour saw the point's cell cloud-free."""

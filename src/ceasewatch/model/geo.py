@@ -69,6 +69,29 @@ def geodesic_distance_m(
     return geodesic_inverse(lon1, lat1, lon2, lat2)[1]
 
 
+_SPHERE_M = 6_371_008.8  # mean Earth radius: great circles differ from WGS84 by < 0.6 %
+
+
+def within_m(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike, limit_m: ArrayLike
+) -> NDArray[np.bool_]:
+    """Whether each (broadcast) pair is at most ``limit_m`` apart on WGS84: the same answer as
+    ``geodesic_distance_m(...) <= limit_m``, but the ellipsoid is consulted only for pairs a
+    great circle puts within 1 % of the limit, so a table of mostly far pairs costs little."""
+    a, b, c, d, limit = np.broadcast_arrays(
+        as_array(lon1), as_array(lat1), as_array(lon2), as_array(lat2), as_array(limit_m)
+    )
+    p1, p2 = np.radians(b), np.radians(d)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(c - a) / 2) ** 2
+    sphere_m = 2 * _SPHERE_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    result = np.zeros(a.shape, dtype=bool)
+    maybe = sphere_m <= limit * 1.01 + 1.0
+    if maybe.any():
+        exact = geodesic_distance_m(a[maybe], b[maybe], c[maybe], d[maybe])
+        result[maybe] = exact <= limit[maybe]
+    return result
+
+
 def geodesic_forward(
     lon: ArrayLike, lat: ArrayLike, azimuth_deg: ArrayLike, distance_m: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
