@@ -47,7 +47,7 @@ def summary_lines(demo: Demo) -> list[str]:
         _row("alerts", f"{rd.alerts_due:,} due on the escalation ladder"),
         "",
         "notable incidents (high and critical severity; the report tells each in words):",
-        *_incidents(rd.record.incidents),
+        *_incidents(rd.record.incidents, {s.sector: s.name for s in rd.record.sectors}),
         "",
         _row("reports", f"{rd.reports[0].parent}/: "
              + ", ".join(p.name for p in rd.reports[1::2]) + " (and .html)"),
@@ -104,7 +104,7 @@ def _complaints(verdicts: dict[str, object]) -> str:
     return f"{book['answered']:,} answered: {outcomes}"
 
 
-def _incidents(incidents: tuple[Incident, ...]) -> list[str]:
+def _incidents(incidents: tuple[Incident, ...], names: dict[str, str]) -> list[str]:
     if not incidents:
         return ["  none of high or critical severity"]
     ranked = sorted(incidents, key=lambda i: (_SEVERITY.get(i.severity, 9), -i.count, i.t_first_ns))
@@ -112,7 +112,8 @@ def _incidents(incidents: tuple[Incident, ...]) -> list[str]:
     for i in ranked[:TOP]:
         clock = format_ns(i.t_first_ns, 0)[11:16]
         what = f"{i.count:,} {category_words(i.category, i.count)}"
-        lines.append(f"  {clock}  {what}, {i.sector}: {i.party} {i.p_party:.2f} ({i.severity})")
+        where = names.get(i.sector, i.sector)
+        lines.append(f"  {clock}  {what}, {where}: {i.party} {i.p_party:.2f} ({i.severity})")
     if len(incidents) > TOP:
         lines.append(f"  … {len(incidents) - TOP:,} more in the report")
     return lines
