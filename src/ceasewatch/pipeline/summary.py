@@ -12,7 +12,7 @@ from collections import Counter
 from ceasewatch.model.time import format_ns
 from ceasewatch.pipeline.demo import DETAILS, Demo, scenario_span
 from ceasewatch.report.daily_types import Incident
-from ceasewatch.report.daily_words import category_words
+from ceasewatch.report.daily_words import category_words, probability_figure
 
 WIDTH = 100
 TOP = 5
@@ -113,7 +113,8 @@ def _incidents(incidents: tuple[Incident, ...], names: dict[str, str]) -> list[s
         clock = format_ns(i.t_first_ns, 0)[11:16]
         what = f"{i.count:,} {category_words(i.category, i.count)}"
         where = names.get(i.sector, i.sector)
-        lines.append(f"  {clock}  {what}, {where}: {i.party} {i.p_party:.2f} ({i.severity})")
+        p = probability_figure(i.p_party)
+        lines.append(f"  {clock}  {what}, {where}: {i.party} {p} ({i.severity})")
     if len(incidents) > TOP:
         lines.append(f"  … {len(incidents) - TOP:,} more in the report")
     return lines
