@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 from shapely.geometry.base import BaseGeometry
 
 from ceasewatch.agreement.types import Agreement
@@ -166,6 +167,7 @@ def trend_png(record: Record, *, dpi: int = 110) -> bytes:
     labels = [format_ns(int(bins[i]), 0) for i in ticks]
     ax.set_xticks(ticks, [t[11:16] if hourly else t[:10] for t in labels], fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 of a violation
     ax.set_ylabel("violations per " + ("hour" if hourly else "day"), fontsize=8)
     ax.set_xlabel("UTC", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
