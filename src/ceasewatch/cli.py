@@ -21,6 +21,7 @@ from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import report as report_commands
 from ceasewatch.commands import review as review_commands
+from ceasewatch.commands import serve as serve_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
@@ -43,6 +44,8 @@ app.command("report")(report_commands.report)
 app.add_typer(evidence_commands.log_app, name="log")
 app.add_typer(witness_commands.witness_app, name="witness")
 app.add_typer(review_commands.review_app, name="review")
+app.command("serve")(serve_commands.serve)
+app.add_typer(serve_commands.token_app, name="token")
 
 AgreementRef = Annotated[
     str | None,

@@ -183,6 +183,12 @@ def read_reviews(store: LogStore, start: int = 0) -> list[Review]:
     return _read(store, start)[0]
 
 
+def read_reviews_to(store: LogStore, start: int = 0) -> tuple[list[Review], int]:
+    """The review entries from entry ``start`` on, and the log's size they were read to (so a
+    reader that keeps them can go on from there)."""
+    return _read(store, start)
+
+
 def _read(store: LogStore, start: int) -> tuple[list[Review], int]:
     with store.read() as reader:
         end = reader.size()
