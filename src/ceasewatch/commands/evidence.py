@@ -161,6 +161,7 @@ class _AckWriter:
     """Acknowledgements on disk: appended and fsynced after each committed batch."""
 
     def __init__(self, path: Path) -> None:
+        _drop_torn_line(path)
         self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept for the run
 
     def write(self, acked) -> None:  # type: ignore[no-untyped-def]
@@ -171,6 +172,21 @@ class _AckWriter:
         )
         self.handle.flush()
         os.fsync(self.handle.fileno())
+
+
+def _drop_torn_line(path: Path) -> None:
+    """A run killed while writing leaves a last line without its newline: it was never a whole
+    acknowledgement (its records are in the log; the next run reports them as duplicates), and
+    appending after it would merge two lines. Cut it off before appending."""
+    try:
+        with open(path, "rb+") as handle:
+            data = handle.read()
+            if data and not data.endswith(b"\n"):
+                handle.truncate(data.rfind(b"\n") + 1)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except FileNotFoundError:
+        return
 
 
 def _print_result(result) -> None:  # type: ignore[no-untyped-def]
