@@ -277,13 +277,18 @@ def demo(
         ),
     ] = "peak-day",
     seed: Annotated[int, typer.Option("--seed", help="The simulation's seed.")] = 7,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the API and dashboard on localhost.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="The port for --serve.")] = 8765,
 ) -> None:
     """Run the demonstration on the embedded default: the default agreement's summary and map,
     then a simulated scenario (peak-day unless told) ingested into an embedded evidence log,
     checkpointed, exported and verified offline, fused from the store into events and
     incidents, adjudicated into violations, complaint answers, coverage and the escalation
     ladder, and written up as the report (public and full editions, HTML and PDF) and the alerts
-    due. Prints a one-screen summary; every stage's details go to OUT/demo.txt.
+    due. Prints a one-screen summary; every stage's details go to OUT/demo.txt. With --serve it
+    then serves the API and dashboard over OUT/state on 127.0.0.1 until interrupted.
 
     Example: ceasewatch demo --scenario peak-day --out demo-output
     """
@@ -311,6 +316,29 @@ def demo(
         typer.echo(f"error: cannot write to {out}: {error.strerror}", err=True)
         raise typer.Exit(2) from error
     typer.echo("\n".join(summary_lines(result)))
+    if serve:
+        _serve_demo(out / "state", port)
+
+
+def _serve_demo(state: Path, port: int) -> None:
+    """Serve the demo's state, with an analyst's token printed to paste into the dashboard."""
+    import time
+
+    from ceasewatch.api.tokens import Principal, Role
+    from ceasewatch.commands.serve import build_app
+
+    try:
+        app = build_app(state)
+    except CeasewatchError as error:
+        _fail(error)
+    key = app.state.settings.key
+    token = key.issue(Principal(Role.ANALYST, "demo-analyst"), int(time.time()), 8 * 3600)
+    typer.echo(f"\nserving on http://127.0.0.1:{port}/ (API under /api, docs at /docs); "
+               "Ctrl-C stops it")  # fmt: skip
+    typer.echo(f"an analyst's token for 8 h (paste it in the dashboard):\n{token}")
+    import uvicorn
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 @app.command("simulate")
