@@ -79,13 +79,17 @@ def _violations(verdicts: dict[str, object]) -> str:
 
 def _coverage(demo: Demo) -> list[str]:
     sectors = demo.readable.record.sectors
-    share = demo.adjudication.verdicts.summary()["coverage"]
+    summary = demo.adjudication.verdicts.summary()
+    share = summary["coverage"]
     if share is None or share.get("line_observable") is None:
         return [_row("coverage", "unknown (no status reports)")]
+    jammed = summary["counts"]["rule"].get("no-interference", 0)
+    extra = [_row("", f"{jammed:,} episode{'s' if jammed != 1 else ''} of interference with the "
+                  "sensors (jamming), judged a violation")] if jammed else []  # fmt: skip
     head = f"{share['line_observable']:.0%} of the line observable over the day"
     short = [s for s in sectors if s.reading in ("partly observed", "not observable")]
     if not short:
-        return [_row("coverage", head + "; every sector observed")]
+        return [_row("coverage", head + "; every sector observed"), *extra]
     lines = [_row("coverage", head + "; short of full in:")]
     for s in sorted(short, key=lambda s: s.line_observable or 0.0)[:3]:
         seen = "—" if s.line_observable is None else f"{s.line_observable:.0%}"
@@ -93,7 +97,7 @@ def _coverage(demo: Demo) -> list[str]:
                           f" — {s.reading}"))  # fmt: skip
     if len(short) > 3:
         lines.append(_row("", f"and {len(short) - 3} more sectors (see the report)"))
-    return lines
+    return [*lines, *extra]
 
 
 def _complaints(verdicts: dict[str, object]) -> str:
