@@ -113,8 +113,9 @@ class Catalog:
         with self._lock:
             with self.store.read() as log:
                 size = log.size()
-                for index in range(len(self._owners), size):
-                    self._owners.append(self._owner(log.entry(index).leaf))
+                start = len(self._owners)
+                if start < size:  # one read of the new leaves, not one query per entry
+                    self._owners.extend(self._owner(leaf) for leaf in log.leaves(start, size))
             return self._owners
 
     def sensor_owner(self, sensor_id: str | None) -> str | None:
@@ -131,6 +132,8 @@ class Catalog:
         try:
             body = json.loads(leaf)
         except json.JSONDecodeError:
+            return EntryOwner(None, None, None, None)
+        if body.get("kind") != "record":  # receipts, custody, reviews, checkpoints: no owner
             return EntryOwner(None, None, None, None)
         found = body.get("record")
         record: dict[str, Any] = found if isinstance(found, dict) else {}

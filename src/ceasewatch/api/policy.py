@@ -42,6 +42,7 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "health": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
     "whoami": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
     "checkpoint": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
+    "agreement": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},  # the map's layers
     "consistency_proof": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
     # a log entry and its inclusion proof: only entries the caller may see
     "log_entry": {OP: ALL, AN: ALL, CO: OWN, PA: OWN},
@@ -49,6 +50,7 @@ POLICY: dict[str, dict[Role, Scope]] = {
     # findings
     "violations": {OP: ALL, AN: ALL, PA: CON},
     "violation": {OP: ALL, AN: ALL, PA: CON},
+    "stream": {OP: ALL, AN: ALL, PA: CON},  # violations as they appear (Server-Sent Events)
     "incidents": {OP: ALL, AN: ALL},
     "incident": {OP: ALL, AN: ALL},
     "aggregates": {OP: AGG, AN: AGG, CO: AGG, PA: AGG, PU: AGG},

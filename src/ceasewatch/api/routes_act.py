@@ -10,11 +10,11 @@ import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictStr
 
 from ceasewatch.api.app import Access, guard
 from ceasewatch.api.policy import Scope
-from ceasewatch.errors import InputError
+from ceasewatch.errors import InputError, NotFoundError
 
 router = APIRouter()
 
@@ -25,7 +25,8 @@ class ReviewIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     action: Literal["claim", "release", "confirm", "dispute", "dismiss"]
     reason: StrictStr | None = Field(default=None, max_length=2000)
-    hours: StrictFloat | StrictInt | None = Field(default=None, gt=0, le=720)
+    # one constraint on the number itself, so the schema states it (strict floats take ints)
+    hours: Annotated[StrictFloat, Field(gt=0, le=720)] | None = None
 
 
 @router.post("/violations/{violation_id}/review", operation_id="review", tags=["review"])
@@ -41,6 +42,8 @@ def review(
     from ceasewatch.model.time import NS_PER_S
 
     catalog = access.catalog
+    if violation_id not in {str(v.get("violation_id")) for v in catalog.violations()}:
+        raise NotFoundError(f"no violation {violation_id} in the current adjudication")
     log = EvidenceLog(catalog.store, salts=os.urandom)
     now_ns = time.time_ns()
     done = submit(

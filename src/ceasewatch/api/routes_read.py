@@ -8,13 +8,13 @@ import base64
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from ceasewatch.api.app import Access, guard
 from ceasewatch.api.policy import Scope
 from ceasewatch.api.tokens import Role
 from ceasewatch.api.views import aggregate, concerns, view
-from ceasewatch.errors import InputError, NotFoundError
+from ceasewatch.errors import NotFoundError
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many rows.")]
@@ -64,13 +64,18 @@ def consistency_proof(
     with access.catalog.store.read() as log:
         size = log.size()
         if not old <= new <= size:
-            raise InputError(f"need 1 ≤ old ≤ new ≤ {size} (the log's size); got {old}, {new}")
+            raise NotFoundError(
+                f"no proof from {old} to {new}: need 1 ≤ old ≤ new ≤ {size} (the log's size)"
+            )
         proof = consistency_proof_from(old, new, log.subtree)
     return {"old": old, "new": new, "proof": [base64.b64encode(h).decode() for h in proof]}
 
 
 @router.get("/log/entries/{index}", operation_id="log_entry", tags=["log"])
-def log_entry(index: int, access: Access = guard("log_entry")) -> dict[str, Any]:
+def log_entry(
+    index: Annotated[int, Path(ge=0, le=2**40, description="The entry's index.")],
+    access: Access = guard("log_entry"),
+) -> dict[str, Any]:
     """One entry of the log (its public leaf), if the caller may see it."""
     leaf = _visible_entry(access, index)
     return {"index": index, "leaf": json.loads(leaf)}
@@ -89,7 +94,7 @@ def inclusion_proof(
     _visible_entry(access, index)
     with access.catalog.store.read() as log:
         if not index < size <= log.size():
-            raise InputError(f"need index < size ≤ {log.size()} (the log's size)")
+            raise NotFoundError(f"no proof of {index} in {size}: need index < size ≤ {log.size()}")
         proof = inclusion_proof_from(index, size, log.subtree)
     return {"index": index, "size": size, "proof": [base64.b64encode(h).decode() for h in proof]}
 
@@ -170,7 +175,7 @@ def incidents(
 def incident(incident_id: str, access: Access = guard("incident")) -> dict[str, Any]:
     """One incident with its evidence."""
     for i in _incident_rows(access):
-        if i.get("incident_id") == incident_id:
+        if incident_id in (i.get("id"), i.get("incident_id")):  # the file's rows name it "id"
             return view("incident", access.principal, i)
     raise NotFoundError(f"no incident {incident_id}")
 
@@ -235,7 +240,9 @@ def complaints(
 def sensors(access: Access = guard("sensors")) -> dict[str, Any]:
     """The sensor registry: all of it for the cell, a contributor's own sensors for it."""
     catalog = access.catalog
-    wanted = [i for i, o in enumerate(catalog.owners()) if o.source == "sensors"]
+    wanted = [  # the registry's records (not the receipts of its uploads)
+        i for i, o in enumerate(catalog.owners()) if o.source == "sensors" and o.record_id
+    ]
     items = []
     for index in wanted:
         record = _opened(access, index)

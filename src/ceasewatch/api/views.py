@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ceasewatch.api.policy import CONCERN_THRESHOLD, MIN_CELL_COUNT, Scope
@@ -59,7 +60,12 @@ ALLOWED: dict[str, dict[Role, tuple[str, ...] | None]] = {
     "sensor": {Role.OPERATOR: FULL, Role.ANALYST: FULL, Role.CONTRIBUTOR: FULL},
     "record": {Role.OPERATOR: FULL, Role.ANALYST: FULL, Role.CONTRIBUTOR: FULL},
     "entry": {Role.OPERATOR: FULL, Role.ANALYST: FULL, Role.CONTRIBUTOR: FULL, Role.PARTY: FULL},
-    "coverage_sector": {r: _COVERAGE_SECTOR for r in Role},
+    # counts per sector only for the cell: others get counts from /api/aggregates, where small
+    # counts are withheld (two sources of one count would undo that)
+    "coverage_sector": {
+        r: _COVERAGE_SECTOR if r in (Role.OPERATOR, Role.ANALYST) else _COVERAGE_SECTOR[:-1]
+        for r in Role
+    },
     "coverage_line": {Role.OPERATOR: FULL, Role.ANALYST: FULL},
 }
 _FINDING_KEYS = ("reasons",)  # a party reads the reasons of each finding, not evidence ids
@@ -98,7 +104,12 @@ def _words(values: Any, scrub: re.Pattern[str] | None) -> list[str]:
 
 
 def _scrubber(sensor_ids: Iterable[str]) -> re.Pattern[str] | None:
-    ids = sorted({s for s in sensor_ids if s}, key=len, reverse=True)
+    return _compiled(tuple(sorted({s for s in sensor_ids if s})))
+
+
+@lru_cache(maxsize=8)
+def _compiled(ids_sorted: tuple[str, ...]) -> re.Pattern[str] | None:
+    ids = sorted(ids_sorted, key=len, reverse=True)
     if not ids:
         return None
     return re.compile(r"\b(?:" + "|".join(re.escape(s) for s in ids) + r")\b")
