@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORE_STAMP := $(VENV)/.installed-core
 DEV_STAMP := $(VENV)/.installed-dev
+WEB_STAMP := web/node_modules/.installed
 
 .PHONY: demo test lint typecheck bench bench-fusion data-check clean
 
@@ -21,10 +22,15 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(CORE_STAMP) $@
 
-demo: $(CORE_STAMP)
+# The dashboard's front-end packages (Leaflet), exactly as web/package-lock.json names them.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: $(CORE_STAMP) $(WEB_STAMP)
 	$(BIN)/ceasewatch demo --out demo-output
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(WEB_STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
@@ -52,4 +58,4 @@ data-check: $(DEV_STAMP)
 	$(BIN)/python scripts/build_data.py --check
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .hypothesis
+	rm -rf $(VENV) demo-output .pytest_cache .hypothesis web/node_modules
