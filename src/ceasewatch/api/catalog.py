@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import threading
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ceasewatch.errors import InputError
 from ceasewatch.fusion.files import read_jsonl
@@ -23,12 +25,45 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class EntryOwner:
-    """Who an entry of the log belongs to, as far as access goes."""
+    """Who an entry of the log belongs to, as far as access goes (records only: receipts,
+    custody, reviews and checkpoints have none)."""
 
     source: str | None
-    record_id: str | None
     sensor_id: str | None  # the sensor a record came from (or a registry entry describes)
     party: str | None  # the party that submitted it (complaints)
+
+
+NOBODY = EntryOwner(None, None, None)
+
+
+class OwnerIndex(Sequence[EntryOwner]):
+    """Entry index → :class:`EntryOwner`, four bytes an entry: the owners are few (a source,
+    a sensor, a party), so each entry keeps the number of its owner. A log of millions of
+    entries costs megabytes, not gigabytes."""
+
+    def __init__(self) -> None:
+        self._codes = array("l")
+        self._owners: list[EntryOwner] = []
+        self._code_of: dict[EntryOwner, int] = {}
+
+    def append(self, owner: EntryOwner) -> None:
+        code = self._code_of.get(owner)
+        if code is None:
+            code = self._code_of[owner] = len(self._owners)
+            self._owners.append(owner)
+        self._codes.append(code)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @overload
+    def __getitem__(self, index: int) -> EntryOwner: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[EntryOwner]: ...
+    def __getitem__(self, index: int | slice) -> EntryOwner | Sequence[EntryOwner]:
+        if isinstance(index, slice):
+            return [self._owners[c] for c in self._codes[index]]
+        return self._owners[self._codes[index]]
 
 
 @dataclass
@@ -38,7 +73,7 @@ class Catalog:
     folder: Path
     store: Store
     _files: dict[str, tuple[float, Any]] = field(default_factory=dict)
-    _owners: list[EntryOwner] = field(default_factory=list)
+    _owners: OwnerIndex = field(default_factory=OwnerIndex)
     _sensor_owner: dict[str, str] = field(default_factory=dict)
     _reviews: list[Any] = field(default_factory=list)
     _reviews_to: int = 0
@@ -108,14 +143,15 @@ class Catalog:
 
     # -- the log's index --------------------------------------------------------------------
 
-    def owners(self) -> list[EntryOwner]:
+    def owners(self) -> OwnerIndex:
         """Who each entry of the log belongs to (index = entry index)."""
         with self._lock:
             with self.store.read() as log:
                 size = log.size()
                 start = len(self._owners)
                 if start < size:  # one read of the new leaves, not one query per entry
-                    self._owners.extend(self._owner(leaf) for leaf in log.leaves(start, size))
+                    for leaf in log.leaves(start, size):
+                        self._owners.append(self._owner(leaf))
             return self._owners
 
     def sensor_owner(self, sensor_id: str | None) -> str | None:
@@ -132,9 +168,9 @@ class Catalog:
         try:
             body = json.loads(leaf)
         except json.JSONDecodeError:
-            return EntryOwner(None, None, None, None)
+            return NOBODY
         if body.get("kind") != "record":  # receipts, custody, reviews, checkpoints: no owner
-            return EntryOwner(None, None, None, None)
+            return NOBODY
         found = body.get("record")
         record: dict[str, Any] = found if isinstance(found, dict) else {}
         source = body.get("source")
@@ -146,7 +182,6 @@ class Catalog:
         party = record.get("party") if source == "complaints" else None
         return EntryOwner(
             None if source is None else str(source),
-            None if body.get("record_id") is None else str(body.get("record_id")),
             None if sensor is None else str(sensor),
             None if party is None else str(party),
         )

@@ -241,7 +241,7 @@ def sensors(access: Access = guard("sensors")) -> dict[str, Any]:
     """The sensor registry: all of it for the cell, a contributor's own sensors for it."""
     catalog = access.catalog
     wanted = [  # the registry's records (not the receipts of its uploads)
-        i for i, o in enumerate(catalog.owners()) if o.source == "sensors" and o.record_id
+        i for i, o in enumerate(catalog.owners()) if o.source == "sensors"
     ]
     items = []
     for index in wanted:
