@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .browser import free_port
 
 
 def test_demo_then_serve(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "ceasewatch.cli", "demo", "--scenario", "quiet-day",
                "--out", str(tmp_path / "demo"), "--serve", "--port", str(port)]  # fmt: skip
     env = {**os.environ, "CEASEWATCH_HOME": str(tmp_path / "home")}

@@ -14,10 +14,7 @@ test is skipped; with CEASEWATCH_REQUIRE_BROWSER=1 it fails instead.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +27,8 @@ from fastapi.testclient import TestClient
 from ceasewatch.api import routes_web
 from ceasewatch.api.tokens import Principal, Role, TokenKey
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE = "CEASEWATCH_REQUIRE_BROWSER"
+from ..browser import CHROMIUM, needs, served_in_thread
+
 VIEWPORT = {"width": 1280, "height": 860}
 SAFE_MARGIN_PX = 70  # keep clear of the map's controls when clicking a marker
 CONTROLS_PX = 260  # the layer control (top right) and legend (bottom right)
@@ -62,50 +59,24 @@ def test_own_files_only_and_no_way_out_of_leaflet(client: TestClient) -> None:
 
 
 def _browser_or_skip() -> None:
-    missing = [
-        what
-        for what, ok in (
-            (str(CHROMIUM), CHROMIUM.is_file()),
-            ("web/node_modules (npm ci --prefix web)", routes_web.leaflet_dir().is_dir()),
-        )
-        if not ok
-    ]
-    if not missing:
-        return
-    message = f"{', '.join(missing)} missing: cannot test the dashboard in a browser"
-    if os.environ.get(REQUIRE) == "1":
-        pytest.fail(f"{message} ({REQUIRE}=1 requires it)")
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    missing = [] if CHROMIUM.is_file() else [str(CHROMIUM)]
+    if not routes_web.leaflet_dir().is_dir():
+        missing.append("web/node_modules (npm ci --prefix web)")
+    needs(missing, "test the dashboard in a browser")
 
 
 @pytest.fixture
 def served(built_state: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """(base URL, state folder) of the service on 127.0.0.1, in a thread, over a copy."""
     _browser_or_skip()
-    import uvicorn
 
     from ceasewatch.commands.serve import build_app
 
     state = tmp_path / "state"
     shutil.copytree(built_state, state)
     app = build_app(state)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", state
-    server.should_exit = True
-    thread.join(10)
+    with served_in_thread(app) as base:
+        yield base, state
     app.state.settings.catalog.store.close()
 
 

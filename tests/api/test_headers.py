@@ -13,8 +13,6 @@ the browser test is skipped; with CEASEWATCH_REQUIRE_BROWSER=1 it fails instead.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -27,8 +25,7 @@ from starlette.routing import Route
 
 from ceasewatch.api.tokens import Principal, Role
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE = "CEASEWATCH_REQUIRE_BROWSER"
+from ..browser import CHROMIUM, REQUIRE, browser_or_skip, served_in_thread
 
 
 @pytest.fixture(scope="module")
@@ -183,53 +180,17 @@ def test_every_json_answer_has_the_headers(app: Any, reader: TestClient) -> None
 # -- the documentation page in a real browser ---------------------------------------------
 
 
-def browser_or_skip(chromium: Path, environ: dict[str, str]) -> None:
-    """Skip when ``chromium`` is missing, or fail when the environment requires a browser."""
-    if chromium.is_file():
-        return
-    message = f"{chromium} is missing: install Debian's chromium package to test /docs"
-    if environ.get(REQUIRE) == "1":
-        pytest.fail(f"{message} ({REQUIRE}=1 requires it)")
-    pytest.skip(message)
-
-
-def test_missing_browser_fails_only_when_required(tmp_path: Path) -> None:
-    nowhere = tmp_path / "chromium"
-    with pytest.raises(pytest.fail.Exception, match="chromium is missing.*REQUIRE_BROWSER=1"):
-        browser_or_skip(nowhere, {REQUIRE: "1"})
-    with pytest.raises(pytest.skip.Exception, match="chromium is missing"):
-        browser_or_skip(nowhere, {})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def served(app: Any) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a free port) in a thread: its base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app) as base:
+        yield base
 
 
 def test_docs_render_every_operation_in_chromium_without_csp_errors(
     served: str, reader: TestClient
 ) -> None:
-    browser_or_skip(CHROMIUM, dict(os.environ))
+    browser_or_skip("test /docs in a browser")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

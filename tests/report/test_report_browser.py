@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,9 @@ from ceasewatch.agreement.types import Agreement
 from ceasewatch.report.daily_render import render_html
 from ceasewatch.report.editions import edition
 
+from ..browser import CHROMIUM, REQUIRE, browser_or_skip
 from .daily_scenario import EVIDENCE_ID, FINE_LON, SENSOR_ID, scenario_record
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE = "CEASEWATCH_REQUIRE_BROWSER"
 DESKTOP_PX, PHONE_PX, SCREEN_HEIGHT_PX = 1280, 390, 900
 EDITIONS = ("full", "public")
 VIEWS = [(e, w) for e in EDITIONS for w in (DESKTOP_PX, PHONE_PX)]
@@ -38,27 +37,9 @@ ROOT_HASH = "q2s8fKcLs4TBHH3ZyqFDNDc0j1oyXK+cjC/NpdFOS1I="  # the scenario's che
 FINE = re.compile(r"\d+\.\d{4,}")  # a coordinate to 4+ decimals
 
 
-def browser_or_skip(chromium: Path, environ: Mapping[str, str]) -> None:
-    """Skip when ``chromium`` is missing, or fail when the environment requires a browser."""
-    if chromium.is_file():
-        return
-    message = f"{chromium} is missing: install Debian's chromium package to test the report HTML"
-    if environ.get(REQUIRE) == "1":
-        pytest.fail(f"{message} ({REQUIRE}=1 requires it)")
-    pytest.skip(message)
-
-
-def test_missing_browser_fails_only_when_required(tmp_path: Path) -> None:
-    nowhere = tmp_path / "chromium"
-    with pytest.raises(pytest.fail.Exception, match="chromium is missing.*REQUIRE_BROWSER=1"):
-        browser_or_skip(nowhere, {REQUIRE: "1"})
-    with pytest.raises(pytest.skip.Exception, match="chromium is missing"):
-        browser_or_skip(nowhere, {})
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    browser_or_skip(CHROMIUM, os.environ)
+    browser_or_skip("test the report HTML")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
