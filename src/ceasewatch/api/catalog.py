@@ -141,6 +141,23 @@ class Catalog:
         states = review_states(self.reviews(), self.violations())
         return {vid: s.human_status or s.auto_status or "auto" for vid, s in states.items()}
 
+    def reviewed_violations(self) -> list[Row]:
+        """The violations with their status after the analysts' reviews."""
+        statuses = self.statuses()
+        return [{**v, "status": statuses.get(str(v.get("violation_id")), v.get("status"))}
+                for v in self.violations()]  # fmt: skip
+
+    def concerning(self, party: str) -> list[Row]:
+        """The reviewed violations that concern ``party`` (:func:`ceasewatch.api.views.concerns`:
+        it may be responsible, or it complained of them)."""
+        from ceasewatch.api.views import concerns
+
+        complained = frozenset(
+            str(vid) for c in self.complaints() if c.get("party") == party
+            for vid in c.get("violation_ids") or ()
+        )  # fmt: skip
+        return [v for v in self.reviewed_violations() if concerns(party, v, complained)]
+
     # -- the log's index --------------------------------------------------------------------
 
     def owners(self) -> OwnerIndex:

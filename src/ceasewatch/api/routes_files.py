@@ -29,7 +29,7 @@ from ceasewatch.api.app import Access, guard, problem
 from ceasewatch.api.catalog import Catalog
 from ceasewatch.api.policy import Scope
 from ceasewatch.api.tokens import Role
-from ceasewatch.api.views import aggregate, concerns, view
+from ceasewatch.api.views import aggregate, view
 from ceasewatch.errors import NotFoundError
 
 router = APIRouter()
@@ -207,11 +207,7 @@ def _exports(scope: Scope) -> tuple[str, ...]:
 def aggregates_csv(catalog: Catalog) -> bytes:
     """Counts per day and sector (:func:`ceasewatch.api.views.aggregate`) as CSV; a withheld
     count is an empty cell."""
-    statuses = catalog.statuses()
-    rows = [
-        {**v, "status": statuses.get(str(v.get("violation_id")), v.get("status"))}
-        for v in catalog.violations()
-    ]
+    rows = catalog.reviewed_violations()
     parties = [*catalog.parties(), "unknown"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -234,20 +230,9 @@ def party_geojson(access: Access) -> bytes:
     """The violations that concern the caller's party, as GeoJSON in the party's view."""
     catalog, principal = access.catalog, access.principal
     assert principal.role is Role.PARTY and principal.party
-    party = principal.party
-    statuses = catalog.statuses()
-    complained = frozenset(
-        str(vid)
-        for c in catalog.complaints()
-        if c.get("party") == party
-        for vid in c.get("violation_ids") or ()
-    )
     ids = catalog.sensor_ids()
     features = []
-    for v in catalog.violations():
-        row = {**v, "status": statuses.get(str(v.get("violation_id")), v.get("status"))}
-        if not concerns(party, row, complained):
-            continue
+    for row in catalog.concerning(principal.party):
         props = view("violation", principal, row, ids)
         position = props.pop("position", None)
         geometry = {"type": "Point", "coordinates": position} if position else None

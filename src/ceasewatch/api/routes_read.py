@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query
 from ceasewatch.api.app import Access, guard
 from ceasewatch.api.policy import Scope
 from ceasewatch.api.tokens import Role
-from ceasewatch.api.views import aggregate, concerns, view
+from ceasewatch.api.views import aggregate, view
 from ceasewatch.errors import NotFoundError
 
 router = APIRouter()
@@ -120,22 +120,10 @@ def _visible_entry(access: Access, index: int) -> bytes:
 
 
 def _violations(access: Access) -> list[dict[str, Any]]:
-    catalog = access.catalog
-    statuses = catalog.statuses()
-    rows = []
-    for v in catalog.violations():
-        row = {**v, "status": statuses.get(str(v.get("violation_id")), v.get("status"))}
-        rows.append(row)
+    """The violations the caller may see, with their reviewed status."""
     if access.scope is Scope.CONCERNING:
-        party = access.principal.party or ""
-        complained = frozenset(
-            str(vid)
-            for c in catalog.complaints()
-            if c.get("party") == party
-            for vid in c.get("violation_ids") or ()
-        )
-        rows = [v for v in rows if concerns(party, v, complained)]
-    return rows
+        return access.catalog.concerning(access.principal.party or "")
+    return access.catalog.reviewed_violations()
 
 
 @router.get("/violations", operation_id="violations", tags=["findings"])
@@ -195,16 +183,8 @@ def _incident_rows(access: Access) -> list[dict[str, Any]]:
 @router.get("/aggregates", operation_id="aggregates", tags=["findings"])
 def aggregates(access: Access = guard("aggregates")) -> dict[str, Any]:
     """Violations per day and sector, by most likely party; small counts withheld."""
-    rows = _violations_unscoped(access)
+    rows = access.catalog.reviewed_violations()
     return {"cells": aggregate(rows, access.catalog.parties())}
-
-
-def _violations_unscoped(access: Access) -> list[dict[str, Any]]:
-    statuses = access.catalog.statuses()
-    return [
-        {**v, "status": statuses.get(str(v.get("violation_id")), v.get("status"))}
-        for v in access.catalog.violations()
-    ]
 
 
 @router.get("/coverage", operation_id="coverage", tags=["findings"])

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ceasewatch.api.app import Access, Settings, guard
 from ceasewatch.api.policy import Scope
-from ceasewatch.api.views import concerns, view
+from ceasewatch.api.views import view
 
 router = APIRouter()
 
@@ -127,19 +127,6 @@ def _ids(access: Access) -> list[str]:
 
 def _visible(access: Access) -> list[Row]:
     """The violations the caller may see, with their reviewed status."""
-    catalog = access.catalog
-    statuses = catalog.statuses()
-    rows = [
-        {**v, "status": statuses.get(str(v.get("violation_id")), v.get("status"))}
-        for v in catalog.violations()
-    ]
-    if access.scope is not Scope.CONCERNING:
-        return rows
-    party = access.principal.party or ""
-    complained = frozenset(
-        str(vid)
-        for c in catalog.complaints()
-        if c.get("party") == party
-        for vid in c.get("violation_ids") or ()
-    )
-    return [v for v in rows if concerns(party, v, complained)]
+    if access.scope is Scope.CONCERNING:
+        return access.catalog.concerning(access.principal.party or "")
+    return access.catalog.reviewed_violations()
