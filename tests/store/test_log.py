@@ -190,19 +190,25 @@ def test_a_key_of_another_name_cannot_sign_this_log(log: EvidenceLog) -> None:
 
 
 def test_concurrent_writers_keep_indexes_dense_and_records_unique(store_url: str) -> None:
+    failures: list[BaseException] = []
+
     def work(offset: int) -> None:
-        store = open_store(store_url)
-        writer_log = EvidenceLog(store, salts=random.Random(offset).randbytes)
-        for start in range(0, 200, 20):
-            # Both writers send the same records: each must end up in the log once.
-            writer_log.append_records([pick(i) for i in range(start, start + 20)], T0)
-        store.close()
+        try:
+            store = open_store(store_url)
+            writer_log = EvidenceLog(store, salts=random.Random(offset).randbytes)
+            for start in range(0, 200, 20):
+                # Every writer sends the same records: each must end up in the log once.
+                writer_log.append_records([pick(i) for i in range(start, start + 20)], T0)
+            store.close()
+        except BaseException as exc:  # a writer that fails must fail the test
+            failures.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert failures == []
     store = open_store(store_url)
     log = EvidenceLog(store, salts=random.Random(0).randbytes)
     assert log.size() == 200

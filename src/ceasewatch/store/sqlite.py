@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -207,6 +208,21 @@ class _Writer(_Conn):
         return True
 
 
+def _wal(con: sqlite3.Connection, timeout_s: float) -> None:
+    """Put the file in WAL mode. Switching needs the file to itself and SQLite does not wait
+    for that (its busy timeout does not cover it), so when several processes open a new store
+    at once, the ones that find it locked try again until the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class SqliteStore:
     """The evidence log in one SQLite file, and the results derived from it."""
 
@@ -240,7 +256,7 @@ class SqliteStore:
             con = sqlite3.connect(
                 self.path, timeout=self._timeout_s, isolation_level=None, check_same_thread=True
             )
-            con.execute("PRAGMA journal_mode=WAL")
+            _wal(con, self._timeout_s)
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA foreign_keys=ON")
             self._local.con = con
