@@ -22,6 +22,7 @@ from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import report as report_commands
 from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import serve as serve_commands
+from ceasewatch.commands import stream as stream_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
 
@@ -35,6 +36,9 @@ agreement_app = typer.Typer(help="Check, list and draw agreements.", no_args_is_
 app.add_typer(agreement_app, name="agreement")
 app.command("ingest")(evidence_commands.ingest)
 app.command("verify")(evidence_commands.verify)
+app.command("publish")(stream_commands.publish)
+app.command("consume")(stream_commands.consume)
+app.command("gaps")(stream_commands.gaps)
 app.command("fuse")(fuse_commands.fuse)
 app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
 app.command("adjudicate")(adjudicate_commands.adjudicate)

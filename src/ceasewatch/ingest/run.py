@@ -105,13 +105,13 @@ def ingest_bytes(
             continue
         pending.append(item)
         if len(pending) >= batch_records:
-            _flush(log, pending, clock_ns(), result, on_ack)
+            commit_batch(log, pending, clock_ns(), result, on_ack)
             done = min(total, max(done, pending[-1].line))
             pending = []
             if on_progress:
                 on_progress(done, total)
     if pending:
-        _flush(log, pending, clock_ns(), result, on_ack)
+        commit_batch(log, pending, clock_ns(), result, on_ack)
     if on_progress:
         on_progress(total, total)
     if result.rejected and quarantine_dir is not None:
@@ -136,13 +136,15 @@ def ingest_file(log: EvidenceLog, path: Path, **options: object) -> IngestResult
     return ingest_bytes(log, data, path.name, **options)  # type: ignore[arg-type]
 
 
-def _flush(
+def commit_batch(
     log: EvidenceLog,
     batch: Sequence[Accepted],
     received_ns: int,
     result: IngestResult,
     on_ack: Callable[[Sequence[Acked]], None] | None,
 ) -> None:
+    """Append accepted records in one durable transaction, counting outcomes into ``result``
+    (also used by the JetStream consumer, :mod:`ceasewatch.ingest.jetstream`)."""
     items = [
         RecordIn(a.kind, a.record_id, a.record, a.raw, a.source_time_ns, a.signature) for a in batch
     ]
