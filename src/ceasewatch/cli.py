@@ -22,6 +22,7 @@ from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import report as report_commands
 from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import serve as serve_commands
+from ceasewatch.commands import store as store_commands
 from ceasewatch.commands import stream as stream_commands
 from ceasewatch.commands import witness as witness_commands
 from ceasewatch.errors import AgreementError, CeasewatchError, InputError, Problem
@@ -50,6 +51,8 @@ app.add_typer(witness_commands.witness_app, name="witness")
 app.add_typer(review_commands.review_app, name="review")
 app.command("serve")(serve_commands.serve)
 app.add_typer(serve_commands.token_app, name="token")
+app.add_typer(store_commands.store_app, name="store")
+app.command("find")(store_commands.find)
 
 AgreementRef = Annotated[
     str | None,

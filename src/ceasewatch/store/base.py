@@ -4,15 +4,29 @@ one writer. ``sqlite.py`` and ``postgres.py`` implement it; ``open.py`` picks on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from ceasewatch.evidence.base import LogReader, LogWriter
 from ceasewatch.fusion.results import ResultReader, ResultWriter
+from ceasewatch.store.places import Found, Inside, Near
 
 
-class StoreReader(LogReader, ResultReader, Protocol):
-    """A consistent view of the log and the results kept beside it."""
+class PlaceReader(Protocol):
+    """Where and when kept results happened (``store/places.py``)."""
+
+    def places_near(self, run_id: str, kinds: Sequence[str], query: Near) -> list[Found]:
+        """The items of a run within a distance of a point, nearest first."""
+        ...
+
+    def places_inside(self, run_id: str, kinds: Sequence[str], query: Inside) -> list[Found]:
+        """The items of a run inside a polygon, in time order."""
+        ...
+
+
+class StoreReader(LogReader, ResultReader, PlaceReader, Protocol):
+    """A consistent view of the log, the results kept beside it and where they happened."""
 
 
 class StoreWriter(LogWriter, ResultWriter, Protocol):

@@ -1,15 +1,19 @@
-"""The server store: the evidence log in PostgreSQL.
+"""The server store: the evidence log and the derived results in PostgreSQL with PostGIS.
 
-The same tables as the SQLite store (bytea for hashes and leaves). Writers are serialised by
-``LOCK TABLE entries IN EXCLUSIVE MODE`` inside each write transaction, which lets readers go
-on; bulk rows go in with ``COPY``. Statements are not prepared server-side: a generic plan for
-the idempotency lookup (``record_id = ANY(…)``) degraded to a sequential scan, the custom plan
-uses the key's index. A commit returns after PostgreSQL has flushed its WAL
-(``synchronous_commit`` is forced ``on`` for these sessions), so an acknowledgement after
-``write()`` is durable.
+The log's tables are those of the SQLite store (bytea for hashes and leaves), with ``entries``
+partitioned by position (:mod:`.partitions`); results have their places in PostGIS
+(:mod:`.postgres_places`). The schema is Alembic's (:mod:`.migrate`): a new database or schema
+is made at the newest revision, an older one must be upgraded with ``ceasewatch store upgrade``.
+Writers are serialised by ``LOCK TABLE entries IN EXCLUSIVE MODE`` inside each write
+transaction, which lets readers go on; bulk rows go in with ``COPY``. Statements are not
+prepared server-side: a generic plan for the idempotency lookup (``record_id = ANY(…)``)
+degraded to a sequential scan, the custom plan uses the key's index. A commit returns after
+PostgreSQL has flushed its WAL (``synchronous_commit`` is forced ``on`` for these sessions), so
+an acknowledgement after ``write()`` is durable.
 
 The URL is a libpq URL, ``postgresql://user@host:port/db``, optionally with ``?schema=NAME`` to
-keep the log in its own schema (created if missing) — tests use one schema each.
+keep the store in its own schema (created if missing; PostGIS's types are found in ``public``)
+— tests use one schema each.
 """
 
 from __future__ import annotations
@@ -30,33 +34,11 @@ from ceasewatch.evidence.base import (
     table_rows,
 )
 from ceasewatch.fusion.results import ResultItem, ResultRun
+from ceasewatch.store import postgres_places
+from ceasewatch.store.migrate import head, revision, search_path, upgrade
+from ceasewatch.store.partitions import ensure, entry_blocks, entry_partition_sql
+from ceasewatch.store.places import Found, Inside, Near
 
-SCHEMA_VERSION = "1"
-TABLES = """
-CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    idx bigint PRIMARY KEY, kind text NOT NULL, leaf bytea NOT NULL,
-    received_ns bigint NOT NULL, "full" bytea);
-CREATE TABLE IF NOT EXISTS nodes (
-    level smallint NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL,
-    PRIMARY KEY (level, idx));
-CREATE TABLE IF NOT EXISTS record_keys (
-    source text NOT NULL, record_id text NOT NULL, digest bytea NOT NULL, entry bigint NOT NULL,
-    PRIMARY KEY (source, record_id, digest));
-CREATE TABLE IF NOT EXISTS sealed (
-    entry bigint NOT NULL, path text NOT NULL, salt bytea NOT NULL, value bytea NOT NULL,
-    PRIMARY KEY (entry, path));
-CREATE TABLE IF NOT EXISTS checkpoints (
-    size bigint PRIMARY KEY, root bytea NOT NULL, note bytea NOT NULL, created_ns bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS cosignatures (
-    size bigint NOT NULL, line bytea NOT NULL, PRIMARY KEY (size, line));
-CREATE TABLE IF NOT EXISTS result_runs (
-    run_id text PRIMARY KEY, stage text NOT NULL, log_size bigint NOT NULL,
-    inputs text NOT NULL, summary text NOT NULL, created_ns bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS result_items (
-    run_id text NOT NULL, kind text NOT NULL, seq integer NOT NULL, item_id text NOT NULL,
-    body text NOT NULL, PRIMARY KEY (run_id, kind, seq));
-"""
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -183,6 +165,12 @@ class _Conn:
         )
         return [ResultItem(r[0], int(r[1]), r[2], r[3]) for r in self.cur.fetchall()]
 
+    def places_near(self, run_id: str, kinds: Sequence[str], query: Near) -> list[Found]:
+        return postgres_places.near(self.cur, run_id, kinds, query)
+
+    def places_inside(self, run_id: str, kinds: Sequence[str], query: Inside) -> list[Found]:
+        return postgres_places.inside(self.cur, run_id, kinds, query)
+
 
 class _Writer(_Conn):
     def append(
@@ -192,6 +180,9 @@ class _Writer(_Conn):
         keys: Sequence[KeyRow],
         sealed: Sequence[SealedRow],
     ) -> None:
+        if entries:
+            for block in entry_blocks(entries[0].index, entries[-1].index):
+                ensure(self.cur, *entry_partition_sql(block))
         for table, columns, rows in table_rows(entries, nodes, keys, sealed):
             self._copy(f"COPY {table} ({columns}) FROM STDIN", rows)
 
@@ -233,6 +224,7 @@ class _Writer(_Conn):
             "COPY result_items (run_id, kind, seq, item_id, body) FROM STDIN",
             [(run.run_id, i.kind, i.seq, i.item_id, i.body) for i in items],
         )
+        postgres_places.add(self.cur, run.run_id, items)
         return True
 
 
@@ -256,29 +248,20 @@ class PostgresStore:
                 f"cannot connect to the store {conninfo}: {str(exc).strip()}; check that "
                 "PostgreSQL is running and the URL names a database you may use"
             ) from exc
-        with self._con.transaction(), self._con.cursor() as cur:
-            cur.execute("SET LOCAL synchronous_commit = on")
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext('ceasewatch-schema'))")
-            if self.schema:
-                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-        if self.schema:
-            with self._con.transaction(), self._con.cursor() as cur:
-                cur.execute(f'SET search_path TO "{self.schema}"')
-        with self._con.transaction(), self._con.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext('ceasewatch-schema'))")
-            cur.execute(TABLES)
-            cur.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema', %s) ON CONFLICT DO NOTHING",
-                (SCHEMA_VERSION,),
-            )
-            found = _Conn(cur).meta("schema")
-        if found != SCHEMA_VERSION:
-            raise InputError(
-                f"the store {url} has schema {found}, this ceasewatch reads {SCHEMA_VERSION}"
-            )
         with self._con.cursor() as cur:
+            cur.execute(search_path(self.schema))
             cur.execute("SET synchronous_commit = on")
-        self._con.commit()
+            found = revision(cur)
+            self._con.commit()
+            if found is None:  # a new store: made at the newest revision
+                upgrade(conninfo, self.schema)
+                found = revision(cur)
+                self._con.commit()
+        if found != head():
+            raise InputError(
+                f"the store {url} is at schema revision {found}, this ceasewatch needs {head()}: "
+                f"back it up, then run: ceasewatch store upgrade --store '{url}'"
+            )
 
     @contextmanager
     def write(self) -> Iterator[_Writer]:

@@ -25,8 +25,10 @@ from ceasewatch.evidence.base import (
     table_rows,
 )
 from ceasewatch.fusion.results import ResultItem, ResultRun
+from ceasewatch.store import sqlite_places
+from ceasewatch.store.places import Found, Inside, Near
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: places (store/sqlite_places.py); a 1 is brought to 2 on opening
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
@@ -162,6 +164,12 @@ class _Conn:
         ).fetchall()
         return [ResultItem(*row) for row in rows]
 
+    def places_near(self, run_id: str, kinds: Sequence[str], query: Near) -> list[Found]:
+        return sqlite_places.near(self.con, run_id, kinds, query)
+
+    def places_inside(self, run_id: str, kinds: Sequence[str], query: Inside) -> list[Found]:
+        return sqlite_places.inside(self.con, run_id, kinds, query)
+
 
 class _Writer(_Conn):
     def append(
@@ -205,6 +213,7 @@ class _Writer(_Conn):
             "INSERT INTO result_items (run_id, kind, seq, item_id, body) VALUES (?, ?, ?, ?, ?)",
             [(run.run_id, i.kind, i.seq, i.item_id, i.body) for i in items],
         )
+        sqlite_places.add_places(self.con, run.run_id, items)
         return True
 
 
@@ -238,12 +247,21 @@ class SqliteStore:
             raise InputError(
                 f"cannot open the store {self.path}: {exc}; check the path and its permissions"
             ) from exc
-        with con:
-            con.executescript(SCHEMA)
+        con.executescript(SCHEMA + sqlite_places.SCHEMA)
+        con.execute("BEGIN IMMEDIATE")
+        try:
             con.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
             )
-        found = _Conn(con).meta("schema")
+            found = _Conn(con).meta("schema")
+            if found == "1":  # made before places existed
+                sqlite_places.backfill(con)
+                _Writer(con).set_meta("schema", SCHEMA_VERSION)
+                found = SCHEMA_VERSION
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
         if found != SCHEMA_VERSION:
             raise InputError(
                 f"the store {self.path} has schema {found}, this ceasewatch reads "

@@ -1,0 +1,1 @@
+"""The server store's schema, as Alembic migrations (``ceasewatch store upgrade``)."""
