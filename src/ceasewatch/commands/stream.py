@@ -17,6 +17,13 @@ from ceasewatch.errors import CeasewatchError
 
 NatsOption = Annotated[str, typer.Option("--nats", help="The NATS server's URL.")]
 StreamOption = Annotated[str, typer.Option("--stream", help="The JetStream stream's name.")]
+PrefixOption = Annotated[
+    str,
+    typer.Option("--prefix", help="Subject prefix: records go on PREFIX.<source>.<contributor>."),
+]
+DurableOption = Annotated[
+    str, typer.Option("--durable", help="The durable consumer's name (one per consuming store).")
+]
 NATS_URL = "nats://127.0.0.1:4222"
 SEQUENCES = "stream-sequences.sqlite"
 
@@ -27,6 +34,7 @@ def publish(
     contributor: Annotated[str, typer.Option("--contributor", help="Who sends, e.g. UK.")],
     nats_url: NatsOption = NATS_URL,
     stream: StreamOption = "CEASEWATCH",
+    prefix: PrefixOption = "ceasewatch",
     state: Annotated[
         Path | None,
         typer.Option(
@@ -42,7 +50,9 @@ def publish(
     from ceasewatch.ingest.jetstream import publish_file
 
     try:
-        result = publish_file(nats_url, path, source, contributor, stream=stream, state=state)
+        result = publish_file(
+            nats_url, path, source, contributor, stream=stream, prefix=prefix, state=state
+        )
     except CeasewatchError as error:
         fail(error)
     typer.echo(
@@ -54,17 +64,32 @@ def publish(
 def consume(
     nats_url: NatsOption = NATS_URL,
     stream: StreamOption = "CEASEWATCH",
+    prefix: PrefixOption = "ceasewatch",
+    durable: DurableOption = "ceasewatch-ingest",
     max_messages: Annotated[
         int | None, typer.Option("--max-messages", help="Stop after this many messages.")
     ] = None,
     idle_s: Annotated[
         float, typer.Option("--idle-s", help="Stop when nothing came for this many seconds.")
     ] = 2.0,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, help="Messages fetched and committed together.")
+    ] = 500,
+    ack_wait_s: Annotated[
+        float,
+        typer.Option(
+            "--ack-wait-s",
+            min=0.5,
+            help="Seconds before an unacknowledged message is redelivered (set when the "
+            "durable consumer is made).",
+        ),
+    ] = 30.0,
     home_dir: HomeOption = None,
     store_url: StoreOption = None,
 ) -> None:
     """Consume records from NATS JetStream into the evidence log, acknowledging each batch only
-    after it is durable; redeliveries append nothing. Exit 1 when some were rejected.
+    after it is durable, with a receipt entry per batch in the same transaction; redeliveries
+    append nothing. Exit 1 when some were rejected.
 
     Example: ceasewatch consume --nats nats://127.0.0.1:4222 --idle-s 5
     """
@@ -82,6 +107,10 @@ def consume(
                 seen=seen,
                 clock_ns=time.time_ns,
                 stream=stream,
+                prefix=prefix,
+                durable=durable,
+                batch=batch,
+                ack_wait_s=ack_wait_s,
                 max_messages=max_messages,
                 idle_s=idle_s,
                 quarantine_dir=home.quarantine,
@@ -92,23 +121,36 @@ def consume(
         fail(error)
     typer.echo(
         f"{stream}: {result.new} new, {result.duplicate} duplicates, {result.revision} changed, "
-        f"{len(result.rejected)} rejected; {result.acked} acknowledged"
+        f"{len(result.rejected)} rejected; {result.acked} acknowledged, "
+        f"{result.receipts} receipts"
     )
     for rejected in result.rejected[:20]:
         typer.echo(f"  {rejected.describe('seq')}", err=True)
     raise typer.Exit(1 if result.rejected else 0)
 
 
-def gaps(home_dir: HomeOption = None) -> None:
+def gaps(
+    home_dir: HomeOption = None,
+    nats_url: Annotated[
+        str | None,
+        typer.Option("--nats", help="Also print the durable consumer's state on this NATS server."),
+    ] = None,
+    stream: StreamOption = "CEASEWATCH",
+    durable: DurableOption = "ceasewatch-ingest",
+) -> None:
     """Print, per contributor and source, the highest sequence consumed and the missing ones
-    (for the contributor to resend).
+    (for the contributor to resend); with --nats, also what the consumer has pending.
 
-    Example: ceasewatch gaps
+    Example: ceasewatch gaps --nats nats://127.0.0.1:4222
     """
+    from ceasewatch.ingest.jetstream import consumer_state
     from ceasewatch.ingest.sequences import SeenSequences
     from ceasewatch.store.home import Home
 
     try:
+        state = None
+        if nats_url is not None:
+            state = consumer_state(nats_url, stream=stream, durable=durable)
         home = Home.from_env(home_dir)
         home.root.mkdir(parents=True, exist_ok=True)
         seen = SeenSequences(home.root / SEQUENCES)
@@ -122,3 +164,5 @@ def gaps(home_dir: HomeOption = None) -> None:
         typer.echo(gap.describe())
     if not report:
         typer.echo("no sequences consumed yet")
+    if state is not None:
+        typer.echo(state.describe())

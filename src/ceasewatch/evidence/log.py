@@ -14,7 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,8 +121,18 @@ class EvidenceLog:
 
     # ---- appending -----------------------------------------------------------------------
 
-    def append_records(self, items: Sequence[RecordIn], received_ns: int) -> list[RecordOutcome]:
-        """Append a batch of records in one durable transaction (see the module docstring)."""
+    def append_records(
+        self,
+        items: Sequence[RecordIn],
+        received_ns: int,
+        *,
+        receipt: Callable[[Sequence[RecordOutcome]], Mapping[str, Any] | None] | None = None,
+    ) -> list[RecordOutcome]:
+        """Append a batch of records in one durable transaction (see the module docstring).
+
+        ``receipt``, given the outcomes, may return the body of a ``receipt`` entry, appended
+        after the records in the same transaction (the JetStream consumer's per-batch receipt).
+        """
         outcomes: list[RecordOutcome | None] = [None] * len(items)
         with self._appending() as txn:
             known = self._known(txn.writer, items)
@@ -160,6 +170,9 @@ class EvidenceLog:
                     if previous is None
                     else RecordOutcome("revision", index, previous)
                 )
+            body = receipt([o for o in outcomes if o is not None]) if receipt else None
+            if body is not None:
+                txn.append(Draft("receipt", body), received_ns)
         return [o for o in outcomes if o is not None]
 
     def append_event(self, kind: str, body: Mapping[str, Any], received_ns: int) -> int:

@@ -13,6 +13,13 @@ only then is every message of the batch acknowledged. A message that dies before
 redelivered and appends nothing: its record is already in the log by id (a duplicate). A bad
 record, an unknown subject or a missing header is rejected (quarantined when a folder is given)
 and acknowledged, never redelivered.
+
+Each committed batch ends with a ``receipt`` entry, in the same transaction as its records: the
+stream, the durable consumer, the first and last stream sequence, and per subject the source,
+the contributor, its stream and ``Ceasewatch-Seq`` ranges and what became of its records. So an
+auditor ties every log entry to the stream sequences it came from. A batch of redeliveries that
+were all duplicates (the consumer died between commit and ack) writes no second receipt: its
+messages are in the first one.
 """
 
 from __future__ import annotations
@@ -20,29 +27,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import nats
 from nats.errors import Error as NatsError
+from nats.errors import FlushTimeoutError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
 from ceasewatch.errors import InputError
-from ceasewatch.evidence.log import EvidenceLog
+from ceasewatch.evidence.log import SIGNATURE_FIELD, EvidenceLog, RecordOutcome
 from ceasewatch.ingest.adapters import ADAPTERS
 from ceasewatch.ingest.base import Accepted, Rejected
 from ceasewatch.ingest.quarantine import write_quarantine
-from ceasewatch.ingest.run import IngestResult, commit_batch
+from ceasewatch.ingest.run import MAX_LISTED_REJECTIONS, IngestResult, commit_batch
 from ceasewatch.ingest.sequences import SeenSequences, SentState
 
 STREAM = "CEASEWATCH"
 PREFIX = "ceasewatch"
 DURABLE = "ceasewatch-ingest"
 SEQ_HEADER = "Ceasewatch-Seq"
+SAVE_EVERY = 1_000  # messages between saves of the publisher's state file
 
 
 @dataclass(frozen=True)
@@ -56,13 +65,35 @@ class PublishResult:
 
 @dataclass(frozen=True)
 class ConsumeResult:
-    """What one consume gave; ``acked`` counts every acknowledged message."""
+    """What one consume gave; ``acked`` counts every acknowledged message, ``receipts`` the
+    receipt entries written."""
 
     new: int
     duplicate: int
     revision: int
     rejected: tuple[Rejected, ...]
     acked: int
+    receipts: int = 0
+
+
+@dataclass(frozen=True)
+class ConsumerState:
+    """A durable consumer's state on the server: messages not yet delivered (``pending``),
+    delivered but not acknowledged (``ack_pending``), and redelivered ones (``redelivered``)."""
+
+    stream: str
+    durable: str
+    pending: int
+    ack_pending: int
+    redelivered: int
+    acked_stream_seq: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.stream}/{self.durable}: {self.pending} pending, {self.ack_pending} awaiting "
+            f"ack, {self.redelivered} redelivered, acknowledged up to stream sequence "
+            f"{self.acked_stream_seq}"
+        )
 
 
 def publish_file(
@@ -76,7 +107,10 @@ def publish_file(
     state: Path | None = None,
 ) -> PublishResult:
     """Publish every line of ``path`` as one message; the sequence state lives in ``state``
-    (default ``.ceasewatch-seq.json`` beside the file)."""
+    (default ``.ceasewatch-seq.json`` beside the file), saved every ``SAVE_EVERY`` messages and
+    at the end. Numbering continues from the higher of the state and the ``Ceasewatch-Seq`` of
+    the stream's last message on the subject, so a publisher that died between saves does not
+    reuse numbers."""
     adapter = ADAPTERS.get(source)
     if adapter is None:
         raise InputError(f"--source {source!r}: give one of {', '.join(ADAPTERS)}")
@@ -100,7 +134,10 @@ def publish_file(
         try:
             js = nc.jetstream()
             await ensure_stream(js, stream, prefix)
-            seq, stored, repeats = sent.highest(contributor, source), 0, 0
+            # The stream's last message on the subject is the truth when it is ahead of the
+            # state file (a publisher that died before it saved).
+            first = max(sent.highest(contributor, source), await _last_seq(js, stream, subject))
+            seq, stored, repeats = first, 0, 0
             for line, record_id in zip(lines, ids, strict=True):
                 headers = {
                     SEQ_HEADER: str(seq + 1),
@@ -111,12 +148,25 @@ def publish_file(
                     repeats += 1
                     continue
                 seq, stored = seq + 1, stored + 1
+                if stored % SAVE_EVERY == 0:
+                    sent.save(contributor, source, seq)
+            if seq != sent.highest(contributor, source):
                 sent.save(contributor, source, seq)
             return PublishResult(stored, repeats, seq)
         finally:
             await nc.close()
 
     return asyncio.run(run())
+
+
+async def _last_seq(js: Any, stream: str, subject: str) -> int:
+    """The ``Ceasewatch-Seq`` of the stream's last message on ``subject`` (0 when none)."""
+    try:
+        last = await js.get_last_msg(stream, subject)
+    except NotFoundError:
+        return 0
+    header = (last.headers or {}).get(SEQ_HEADER, "")
+    return int(header) if header.isdigit() else 0
 
 
 async def ensure_stream(js: Any, stream: str, prefix: str = PREFIX) -> None:
@@ -168,16 +218,23 @@ def consume(
                 )
                 try:
                     msgs = await sub.fetch(want, timeout=idle_s)
-                except NatsTimeout:
+                except (TimeoutError, NatsTimeout):  # nats-py raises either
                     return
-                result = _commit(log, msgs, prefix, seen, clock_ns)
+                result, receipted = _commit(
+                    log, msgs, prefix, seen, clock_ns, stream=stream, durable=durable
+                )
                 if after_commit:
                     after_commit()
-                for msg in msgs:
-                    await msg.ack_sync()
+                for msg in msgs:  # buffered; the flush's round trip confirms them all
+                    await msg.ack()
+                try:
+                    await nc.flush(timeout=max(1, round(ack_wait_s)))
+                    total["acked"] += len(msgs)
+                except FlushTimeoutError:  # the server is away: the batch comes back, as
+                    pass  # duplicates, once the connection is back and ack_wait_s has passed
                 total.update(result.counts)
+                total["receipts"] += receipted
                 total["handled"] += len(msgs)
-                total["acked"] += len(msgs)
                 rejected.extend(result.rejected)
         finally:
             await nc.close()
@@ -188,8 +245,39 @@ def consume(
             mine = [r for r in rejected if r.kind == kind]
             write_quarantine(quarantine_dir, f"nats-{stream}.jsonl", kind, mine, str(clock_ns()))
     return ConsumeResult(
-        total["new"], total["duplicate"], total["revision"], tuple(rejected), total["acked"]
+        total["new"],
+        total["duplicate"],
+        total["revision"],
+        tuple(rejected),
+        total["acked"],
+        total["receipts"],
     )
+
+
+def consumer_state(url: str, *, stream: str = STREAM, durable: str = DURABLE) -> ConsumerState:
+    """The durable consumer's state on the server (see :class:`ConsumerState`)."""
+
+    async def run() -> ConsumerState:
+        nc = await _connect(url)
+        try:
+            info = await nc.jetstream().consumer_info(stream, durable)
+        except NotFoundError as exc:
+            raise InputError(
+                f"no consumer {durable!r} on stream {stream!r} at {url}; check --stream and "
+                "--durable (the consumer is made by the first consume)"
+            ) from exc
+        finally:
+            await nc.close()
+        return ConsumerState(
+            stream,
+            durable,
+            info.num_pending or 0,
+            info.num_ack_pending or 0,
+            info.num_redelivered or 0,
+            info.ack_floor.stream_seq if info.ack_floor and info.ack_floor.stream_seq else 0,
+        )
+
+    return asyncio.run(run())
 
 
 def _commit(
@@ -198,23 +286,136 @@ def _commit(
     prefix: str,
     seen: SeenSequences,
     clock_ns: Callable[[], int],
-) -> IngestResult:
-    """Check a batch, append its good records in one transaction, record the sequences."""
-    result = IngestResult(f"nats:{prefix}", "stream")
+    *,
+    stream: str = STREAM,
+    durable: str = DURABLE,
+) -> tuple[IngestResult, bool]:
+    """Check a batch, append its good records and its receipt in one transaction, record the
+    sequences; true when a receipt was written."""
+    result = IngestResult(f"nats:{stream}", "stream")
     good: list[Accepted] = []
+    checked: list[_Checked] = []
     numbers: list[tuple[str, str, int]] = []
     for msg in msgs:
         item, key = _check(msg, prefix)
         if key is not None:
             numbers.append(key)
+        meta = _meta(msg)
         if isinstance(item, Rejected):
             result.rejected.append(item)
+            checked.append(_Checked(msg, key, meta, "rejected", item.field, item.line))
         else:
             good.append(item)
+            checked.append(_Checked(msg, key, meta, "", "", item.line))
+    at_good = [n for n, c in enumerate(checked) if not c.status]
+
+    def receipt(outcomes: Sequence[RecordOutcome]) -> dict[str, object] | None:
+        done = list(checked)
+        for n, outcome in zip(at_good, outcomes, strict=True):
+            field = SIGNATURE_FIELD if outcome.status == "rejected" else ""
+            done[n] = replace(done[n], status=outcome.status, field=field)
+        redelivered = all(c.delivered > 1 for c in done)
+        if redelivered and all(c.status == "duplicate" for c in done):
+            return None  # the first delivery's receipt holds these messages
+        return _receipt(done, stream, durable)
+
+    bodies: list[dict[str, object] | None] = []
+
+    def keep(outcomes: Sequence[RecordOutcome]) -> dict[str, object] | None:
+        bodies.append(receipt(outcomes))
+        return bodies[-1]
+
     if good:
-        commit_batch(log, good, clock_ns(), result, None)
+        commit_batch(log, good, clock_ns(), result, None, receipt=keep)
+    elif msgs:
+        body = keep([])
+        if body is not None:
+            result.receipt_index = log.append_event("receipt", body, clock_ns())
     seen.record(numbers)
-    return result
+    return result, any(body is not None for body in bodies)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """One message of a batch and what became of it (``status`` empty until committed)."""
+
+    msg: Any
+    key: tuple[str, str, int] | None
+    meta: tuple[int, int]  # (stream sequence, times delivered)
+    status: str
+    field: str
+    line: int
+
+    @property
+    def stream_seq(self) -> int:
+        return self.meta[0]
+
+    @property
+    def delivered(self) -> int:
+        return self.meta[1]
+
+
+def _meta(msg: Any) -> tuple[int, int]:
+    """The message's stream sequence and how many times it was delivered (0, 1 when the
+    message did not come from JetStream)."""
+    try:
+        meta = msg.metadata
+    except (NatsError, ValueError, AttributeError, IndexError):
+        return 0, 1
+    return int(meta.sequence.stream), int(meta.num_delivered)
+
+
+def _receipt(done: Sequence[_Checked], stream: str, durable: str) -> dict[str, object]:
+    """The receipt of one batch: the counts and file-receipt fields of
+    :func:`ceasewatch.ingest.run.ingest_bytes`, plus where in the stream each message was."""
+    counts = Counter(c.status for c in done)
+    subjects: dict[str, list[_Checked]] = {}
+    for c in done:
+        subjects.setdefault(c.msg.subject, []).append(c)
+    rejected = [c for c in done if c.status == "rejected"]
+    seqs = [c.stream_seq for c in done]
+    return {
+        "name": f"nats:{stream}",
+        "source": "stream",
+        "by": f"consumer:{durable}",
+        "bytes": sum(len(c.msg.data) for c in done),
+        "new": counts["new"],
+        "duplicate": counts["duplicate"],
+        "revision": counts["revision"],
+        "rejected": len(rejected),
+        "rejected_lines": [
+            {"line": c.line, "field": c.field, "stream_seq": c.stream_seq}
+            for c in rejected[:MAX_LISTED_REJECTIONS]
+        ],
+        "stream": stream,
+        "messages": len(done),
+        "stream_seq_first": min(seqs),
+        "stream_seq_last": max(seqs),
+        "subjects": [_subject(subject, mine) for subject, mine in subjects.items()],
+    }
+
+
+def _subject(subject: str, mine: Sequence[_Checked]) -> dict[str, object]:
+    counts = Counter(c.status for c in mine)
+    keyed = [c.key for c in mine if c.key is not None]
+    entry: dict[str, object] = {
+        "subject": subject,
+        "messages": len(mine),
+        "stream_seq_first": min(c.stream_seq for c in mine),
+        "stream_seq_last": max(c.stream_seq for c in mine),
+        "new": counts["new"],
+        "duplicate": counts["duplicate"],
+        "revision": counts["revision"],
+        "rejected": counts["rejected"],
+    }
+    if keyed:
+        entry.update(
+            contributor=keyed[0][0],
+            source=keyed[0][1],
+            seq_first=min(k[2] for k in keyed),
+            seq_last=max(k[2] for k in keyed),
+        )
+    return entry
 
 
 def _check(msg: Any, prefix: str) -> tuple[Accepted | Rejected, tuple[str, str, int] | None]:

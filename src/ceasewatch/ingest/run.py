@@ -10,7 +10,7 @@ was and what became of each record, so a rejected line leaves a trace in the pub
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,13 +142,16 @@ def commit_batch(
     received_ns: int,
     result: IngestResult,
     on_ack: Callable[[Sequence[Acked]], None] | None,
+    *,
+    receipt: Callable[[Sequence[RecordOutcome]], Mapping[str, object] | None] | None = None,
 ) -> None:
     """Append accepted records in one durable transaction, counting outcomes into ``result``
-    (also used by the JetStream consumer, :mod:`ceasewatch.ingest.jetstream`)."""
+    (also used by the JetStream consumer, :mod:`ceasewatch.ingest.jetstream`, whose
+    ``receipt`` makes a receipt entry from the outcomes in the same transaction)."""
     items = [
         RecordIn(a.kind, a.record_id, a.record, a.raw, a.source_time_ns, a.signature) for a in batch
     ]
-    outcomes = log.append_records(items, received_ns)
+    outcomes = log.append_records(items, received_ns, receipt=receipt)
     acked: list[Acked] = []
     for accepted, outcome in zip(batch, outcomes, strict=True):
         if outcome.status == "rejected":
