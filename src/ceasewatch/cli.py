@@ -19,6 +19,7 @@ from ceasewatch.commands import alert as alert_commands
 from ceasewatch.commands import evidence as evidence_commands
 from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
+from ceasewatch.commands import line as line_commands
 from ceasewatch.commands import report as report_commands
 from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import serve as serve_commands
@@ -53,6 +54,7 @@ app.command("serve")(serve_commands.serve)
 app.add_typer(serve_commands.token_app, name="token")
 app.add_typer(store_commands.store_app, name="store")
 app.command("find")(store_commands.find)
+app.add_typer(line_commands.line_app, name="line")
 
 AgreementRef = Annotated[
     str | None,

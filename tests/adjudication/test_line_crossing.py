@@ -1,0 +1,54 @@
+"""Line changes as violations of the line: the ua-2026 no-crossing rule over map evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ceasewatch.adjudication.line_crossing import P_GAINER, P_MAP_CHANGE, line_change_verdicts
+from ceasewatch.agreement.catalog import resolve
+from ceasewatch.errors import InputError
+
+
+def change(t_to: str, party: str = "RU", change_id: str = "lc-0001") -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {
+            "format": "ceasewatch.line-change/1",
+            "change_id": change_id,
+            "party_gained": party,
+            "area_km2": 4.2,
+            "position": [37.5, 48.5],
+            "place": "3 km S of Somewhere",
+            "t_from": "2026-02-01",
+            "t_to": t_to,
+        },
+        "geometry": None,
+    }
+
+
+def test_ground_taken_under_the_ceasefire_breaks_the_no_crossing_rule() -> None:
+    agreement = resolve("ua-2026")
+    verdicts = line_change_verdicts([change("2026-03-01"), change("2026-03-01", "UA", "lc-2")],
+                                    agreement)  # fmt: skip
+    assert [v.rule_id for v in verdicts] == ["no-crossing", "no-crossing"]
+    by_party = {v.responsible[0][0]: v for v in verdicts}
+    ru = by_party["RU"]
+    assert ru.p_occurred == P_MAP_CHANGE and ru.responsible[0][1] == P_GAINER
+    assert ru.severity == "high" and ru.status == "auto"
+    assert ru.evidence == ("line-changes:lc-0001",)
+    assert "4.2 km²" in ru.occurred.reasons[0] and "2026-02-01" in ru.occurred.reasons[0]
+    again = line_change_verdicts([change("2026-03-01")], agreement)
+    assert again[0].violation_id == ru.violation_id
+
+
+def test_changes_before_the_ceasefire_are_not_violations() -> None:
+    assert line_change_verdicts([change("2025-12-31")], resolve("ua-2026")) == []
+
+
+def test_records_of_another_format_are_refused() -> None:
+    bad = change("2026-03-01")
+    bad["properties"]["format"] = "something-else"
+    with pytest.raises(InputError, match="line diff --json"):
+        line_change_verdicts([bad], resolve("ua-2026"))
