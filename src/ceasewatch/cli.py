@@ -17,6 +17,7 @@ from ceasewatch import __version__
 from ceasewatch.commands import adjudicate as adjudicate_commands
 from ceasewatch.commands import alert as alert_commands
 from ceasewatch.commands import evidence as evidence_commands
+from ceasewatch.commands import firms as firms_commands
 from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import line as line_commands
@@ -53,6 +54,7 @@ app.add_typer(review_commands.review_app, name="review")
 app.command("serve")(serve_commands.serve)
 app.add_typer(serve_commands.token_app, name="token")
 app.add_typer(store_commands.store_app, name="store")
+app.add_typer(firms_commands.firms_app, name="firms")
 app.command("find")(store_commands.find)
 app.add_typer(line_commands.line_app, name="line")
 
