@@ -22,6 +22,7 @@ from ceasewatch.commands import fuse as fuse_commands
 from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import line as line_commands
 from ceasewatch.commands import report as report_commands
+from ceasewatch.commands import reports as reports_commands
 from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import serve as serve_commands
 from ceasewatch.commands import store as store_commands
@@ -57,6 +58,7 @@ app.add_typer(store_commands.store_app, name="store")
 app.add_typer(firms_commands.firms_app, name="firms")
 app.command("find")(store_commands.find)
 app.add_typer(line_commands.line_app, name="line")
+app.add_typer(reports_commands.reports_app, name="reports")
 
 AgreementRef = Annotated[
     str | None,
