@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from ceasewatch.adjudication.line_crossing import P_GAINER, P_MAP_CHANGE, line_change_verdicts
 from ceasewatch.agreement.catalog import resolve
+from ceasewatch.cli import app
 from ceasewatch.errors import InputError
 
 
@@ -52,3 +56,26 @@ def test_records_of_another_format_are_refused() -> None:
     bad["properties"]["format"] = "something-else"
     with pytest.raises(InputError, match="line diff --json"):
         line_change_verdicts([bad], resolve("ua-2026"))
+
+
+def test_adjudicate_takes_line_changes_from_the_command_line(tmp_path: Path) -> None:
+    incidents = tmp_path / "incidents.jsonl"
+    incidents.write_text("")
+    changes = tmp_path / "changes.jsonl"
+    changes.write_text(
+        "\n".join(json.dumps(c) for c in (change("2026-03-01"), change("2026-04-01", "UA", "lc-2")))
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["adjudicate", "--incidents", str(incidents),
+                                      "--line-changes", str(changes), "--as-of",
+                                      "2026-03-15T00:00:00Z", "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in (out / "violations.jsonl").read_text().splitlines()]
+    assert [(r["rule_id"], r["category"], r["incident_id"]) for r in rows] == [
+        ("no-crossing", "crossing/ground", "lc-0001")  # lc-2 is after --as-of
+    ]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n")
+    bad = CliRunner().invoke(app, ["adjudicate", "--incidents", str(incidents),
+                                   "--line-changes", str(broken)])  # fmt: skip
+    assert bad.exit_code == 2 and "ceasewatch line diff" in bad.output

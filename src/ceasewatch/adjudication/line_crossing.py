@@ -104,7 +104,7 @@ def line_change_verdicts(
                     lat=lat,
                     place=place,
                     sector=None,
-                    category="other",
+                    category="crossing/ground",
                     p_occurred=P_MAP_CHANGE,
                     responsible=((gainer, P_GAINER), (UNKNOWN, round(1.0 - P_GAINER, 6))),
                     p_deliberate=None,

@@ -41,6 +41,7 @@ from ceasewatch.adjudication.exports import (
 )
 from ceasewatch.adjudication.geojson_export import write_map_exports
 from ceasewatch.adjudication.interference import interference_verdicts
+from ceasewatch.adjudication.line_crossing import line_change_verdicts
 from ceasewatch.adjudication.review import settled_times
 from ceasewatch.adjudication.review_state import Review
 from ceasewatch.adjudication.sectors import line_observable, sector_counts, sector_text
@@ -189,11 +190,14 @@ def run_adjudication(
     sensors: Sequence[Mapping[str, Any]] | None = None,
     reviews: Sequence[Review] = (),
     progress: Progress | None = None,
+    line_changes: Sequence[Mapping[str, Any]] = (),
 ) -> Verdicts:
     """Adjudicate ``incidents`` with the ``records`` of each stream they rest on
     (``detections``, ``tracks``, ``complaints``; ``status`` with the ``sensors`` registry's
     features for coverage). ``reviews``: the analysts' review entries of the log; a violation
-    whose human status they settle counts as answered on the escalation ladder from then."""
+    whose human status they settle counts as answered on the escalation ladder from then.
+    ``line_changes``: ground that changed hands between two control maps (``ceasewatch line
+    diff --json``), judged under the rules that forbid crossing (:mod:`.line_crossing`)."""
     say = progress or (lambda _m: None)
     say("deciding violations")
     settings = settings or Settings()
@@ -210,6 +214,10 @@ def run_adjudication(
         coverage = Coverage.from_status(status, registry, agreement, start, end)
         jammed = interference_verdicts(status, registry, agreement, locator)
         result = _with(result, [v for v in jammed if v.t_ns <= as_of], settings)
+    if line_changes:
+        say(f"{len(line_changes):,} changes of the line of control")
+        crossed = line_change_verdicts(line_changes, agreement)
+        result = _with(result, [v for v in crossed if v.t_ns <= as_of], settings)
     book = None
     if complaints:
         say(f"answering {len(complaints):,} complaints")

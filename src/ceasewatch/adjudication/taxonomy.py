@@ -55,6 +55,8 @@ CATEGORIES: dict[str, Category] = {
         Category("drone/no_fly", "drone or aircraft in a no-fly area", _STRATEGIC, "Other", 1),
         Category("damage/civilian", "damage to civilian objects", _REMOTE,
                  "Shelling/artillery/missile attack", 1),
+        Category("crossing/ground", "ground taken across the line", _STRATEGIC,
+                 "Non-violent transfer of territory", 1),
         Category("interference", "restriction of or interference with the monitors",
                  _STRATEGIC, "Other", 1),
         Category("other", "other violation of the agreement", _STRATEGIC, "Other", 1),
@@ -82,4 +84,6 @@ def category_of(incident_kind: str, activity: Activity, *, drone_strike: bool = 
         return "drone/no_fly"
     if activity is Activity.INTERFERENCE:
         return "interference"
+    if activity is Activity.CROSSING:
+        return "crossing/ground"
     return "other"

@@ -52,6 +52,13 @@ def adjudicate(
         Path | None, typer.Option(help="the sensor registry (sensors.geojson), with --status")
     ] = None,
     as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+    line_changes: Annotated[
+        Path | None,
+        typer.Option(
+            help="changes of the line of control (ceasewatch line diff --json): ground taken "
+            "across the line, judged under the rules that forbid crossing"
+        ),
+    ] = None,
 ) -> None:
     """Adjudicate fused incidents under an agreement: for each rule an incident may break, did it
     occur (p_occurred), who is responsible (a probability per party and unknown) and was it
@@ -95,13 +102,22 @@ def adjudicate(
             if path is not None
         }
         registry = None if sensors is None else _features(sensors)
+        changes = (
+            ()
+            if line_changes is None
+            else read_jsonl(
+                line_changes, "write the changes with ceasewatch line diff OLD NEW --json FILE"
+            )
+        )
         result = run_adjudication(
             read_jsonl(incidents),
             resolve(agreement),
             records,
             as_of_ns=None if as_of is None else parse_ns(as_of, where="--as-of"),
-            inputs={"incidents": str(incidents)},
+            inputs={"incidents": str(incidents)}
+            | ({} if line_changes is None else {"line_changes": str(line_changes)}),
             sensors=registry,
+            line_changes=changes,
         )
         written = write_verdicts(result, out or incidents.parent)
     except CeasewatchError as error:
