@@ -294,6 +294,22 @@ def demo(
         bool, typer.Option("--serve", help="Then serve the API and dashboard on localhost.")
     ] = False,
     port: Annotated[int, typer.Option("--port", help="The port for --serve.")] = 8765,
+    with_real_data: Annotated[
+        bool,
+        typer.Option(
+            "--with-real-data",
+            help="Then run the real-world channels (control maps, excess fire, news reports) "
+            "on the shared data folder into OUT/real-data.",
+        ),
+    ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="The shared data folder for --with-real-data (default: $CEASEWATCH_DATA, "
+            "else ../shared/data).",
+        ),
+    ] = None,
 ) -> None:
     """Run the demonstration on the embedded default: the default agreement's summary and map,
     then a simulated scenario (peak-day unless told) ingested into an embedded evidence log,
@@ -301,7 +317,10 @@ def demo(
     incidents, adjudicated into violations, complaint answers, coverage and the escalation
     ladder, and written up as the report (public and full editions, HTML and PDF) and the alerts
     due. Prints a one-screen summary; every stage's details go to OUT/demo.txt. With --serve it
-    then serves the API and dashboard over OUT/state on 127.0.0.1 until interrupted.
+    then serves the API and dashboard over OUT/state on 127.0.0.1 until interrupted. With
+    --with-real-data it ends with the real-world channels on the shared data folder: the last
+    month's control-map changes, excess fire of 2022 against 2021 and a month of VIINA news
+    reports, written with their report (channels.html, channels.pdf) into OUT/real-data.
 
     Example: ceasewatch demo --scenario peak-day --out demo-output
     """
@@ -309,19 +328,27 @@ def demo(
     from ceasewatch.agreement.locate import Locator
     from ceasewatch.agreement.summary import summarize
     from ceasewatch.commands.progress import stage_progress
-    from ceasewatch.pipeline.demo import STAGES, run_demo
+    from ceasewatch.pipeline.demo import REAL_STAGES, STAGES, run_demo
+    from ceasewatch.pipeline.real_data import find_data
     from ceasewatch.pipeline.summary import summary_lines
     from ceasewatch.report.agreement_map import render_agreement_map
 
     try:
+        real_data = find_data(data) if with_real_data else None
         agreement = resolve(None)
         typer.echo(summarize(agreement, Locator(agreement)))
         out.mkdir(parents=True, exist_ok=True)
         written = render_agreement_map(agreement, out / f"{agreement.id}-v{agreement.version}.png")
         typer.echo(f"map: {written}\n")
-        with stage_progress(STAGES) as (stage, say):
+        with stage_progress(REAL_STAGES if real_data else STAGES) as (stage, say):
             result = run_demo(
-                agreement, out, scenario_name=scenario_name, seed=seed, stage=stage, say=say
+                agreement,
+                out,
+                scenario_name=scenario_name,
+                seed=seed,
+                stage=stage,
+                say=say,
+                real_data=real_data,
             )
     except CeasewatchError as error:
         _fail(error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,15 +12,12 @@ import typer
 from ceasewatch.errors import CeasewatchError, InputError
 
 if TYPE_CHECKING:
-    from ceasewatch.fusion.excess_fire import CellDays
     from ceasewatch.fusion.fire_points import FirePoints
 
 firms_app = typer.Typer(
     help="NASA FIRMS fire detections: excess fire over a seasonal baseline.",
     no_args_is_help=True,
 )
-
-COLUMNS = ("lon", "lat", "cell", "date", "count", "expected", "p_excess", "excess", "near_line")
 
 
 def _read(path: Path, what: str) -> FirePoints:
@@ -74,7 +70,12 @@ def _run(
 
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.fusion.excess_fire import detect, fit_baseline, near_line
-    from ceasewatch.report.excess_fire import MapLine, draw_excess_map, draw_excess_series
+    from ceasewatch.report.excess_fire import (
+        MapLine,
+        draw_excess_map,
+        draw_excess_series,
+        write_excess_csv,
+    )
 
     if not 0.5 <= threshold < 1.0:
         raise InputError(f"--threshold {threshold}: give a probability in [0.5, 1), e.g. 0.99")
@@ -95,7 +96,7 @@ def _run(
     near = near_line(cells.lon_deg, cells.lat_deg, lines, within_km * 1000.0)
     flagged = cells.excess(threshold)
     out.mkdir(parents=True, exist_ok=True)
-    _write_csv(out / "excess-fire.csv", cells, flagged, near)
+    write_excess_csv(out / "excess-fire.csv", cells, flagged, near)
     pairs = np.stack([cells.ix, cells.iy], axis=1)[flagged]
     _, where, days_per_cell = np.unique(pairs, axis=0, return_index=True, return_counts=True)
     draw_excess_map(
@@ -119,24 +120,3 @@ def _run(
         f"{len(cells)} cell-days with fire, {int(flagged.sum())} in excess "
         f"({int((flagged & near).sum())} within {within_km:g} km of the line); wrote {out}"
     )
-
-
-def _write_csv(path: Path, cells: CellDays, flagged: np.ndarray, near: np.ndarray) -> None:
-    dates = cells.day.astype("datetime64[D]").astype(str)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for k in range(len(cells)):
-            writer.writerow(
-                (
-                    f"{cells.lon_deg[k]:.4f}",
-                    f"{cells.lat_deg[k]:.4f}",
-                    f"{cells.ix[k]}:{cells.iy[k]}",
-                    dates[k],
-                    int(cells.count[k]),
-                    f"{cells.expected[k]:.5f}",
-                    f"{cells.p_excess[k]:.6f}",
-                    int(flagged[k]),
-                    int(near[k]),
-                )
-            )

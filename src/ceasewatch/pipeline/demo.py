@@ -17,6 +17,8 @@ from pathlib import Path
 from ceasewatch.agreement import Agreement
 from ceasewatch.errors import InputError
 from ceasewatch.model.time import NS_PER_S, format_ns, parse_ns
+from ceasewatch.pipeline.real_data import STAGE as REAL_STAGE
+from ceasewatch.pipeline.real_data import RealData, find_data, real_data_demo
 from ceasewatch.pipeline.stages import (
     DEMO_SCENARIO,
     DEMO_SEED,
@@ -32,6 +34,7 @@ from ceasewatch.pipeline.stages import (
 from ceasewatch.sim.scenarios import Scenario, scenario
 
 STAGES = ("simulate and log", "fuse", "adjudicate", "report and alert")
+REAL_STAGES = (*STAGES, REAL_STAGE)  # with --with-real-data
 DETAILS = "demo.txt"
 
 
@@ -48,6 +51,7 @@ class Demo:
     adjudication: AdjudicationDemo
     readable: ReadableDemo
     stages_s: dict[str, float] = field(default_factory=dict)
+    real: RealData | None = None  # the real-world channels, with --with-real-data
 
     @property
     def total_s(self) -> float:
@@ -57,7 +61,7 @@ class Demo:
         """Every stage's own account, as ``OUT/demo.txt`` keeps it."""
         head = f"ceasewatch demo: {self.scenario.name}, seed {self.seed}, {self.agreement}"
         texts = (self.evidence.text(), self.fusion.text(), self.adjudication.text(),
-                 self.readable.text())  # fmt: skip
+                 self.readable.text(), *([self.real.text()] if self.real else []))  # fmt: skip
         timing = ", ".join(f"{name} {s:.1f} s" for name, s in self.stages_s.items())
         return "\n".join([head, *texts, "", f"time: {timing}"]) + "\n"
 
@@ -81,14 +85,18 @@ def run_demo(
     seed: int = DEMO_SEED,
     stage: Callable[[str], None] | None = None,
     say: Callable[[str], None] | None = None,
+    real_data: Path | None = None,
 ) -> Demo:
     """Run every stage under ``out``; ``stage`` hears each stage's name as it starts, ``say``
-    each step within it. Writes ``out/demo.txt``."""
+    each step within it. With ``real_data`` (the shared data folder) the real-world channels
+    run last, into ``out/real-data``. Writes ``out/demo.txt``."""
     chosen = scenario(scenario_name)  # NotFoundError names the scenarios there are
+    if real_data is not None:
+        find_data(real_data)  # a missing folder or file fails here, before anything is removed
     on_stage = stage or (lambda _name: None)
     step = say or (lambda _message: None)
     with _batch_gc():
-        demo = _run(agreement, out, chosen, seed, on_stage, step)
+        demo = _run(agreement, out, chosen, seed, on_stage, step, real_data)
     try:
         (out / DETAILS).write_text(demo.details(), encoding="utf-8")
     except OSError as exc:
@@ -115,6 +123,7 @@ def _run(
     seed: int,
     on_stage: Callable[[str], None],
     step: Callable[[str], None],
+    real_data: Path | None = None,
 ) -> Demo:
     times: dict[str, float] = {}
     clock = time.perf_counter()
@@ -136,9 +145,13 @@ def _run(
     judged = adjudication_demo(agreement, out, fused, step)
     enter(STAGES[3])
     readable = readable_demo(agreement, out, report_window(chosen), step)
-    times[STAGES[3]] = time.perf_counter() - clock
+    real = None
+    if real_data is not None:
+        enter(REAL_STAGE)
+        real = real_data_demo(agreement, out, real_data, step)
+    times[next(reversed(times))] = time.perf_counter() - clock
     return Demo(chosen, seed, out, f"{agreement.id} version {agreement.version}", evidence,
-                fused, judged, readable, times)  # fmt: skip
+                fused, judged, readable, times, real)  # fmt: skip
 
 
 def scenario_span(chosen: Scenario) -> str:

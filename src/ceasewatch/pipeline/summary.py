@@ -11,6 +11,7 @@ from collections import Counter
 
 from ceasewatch.model.time import format_ns
 from ceasewatch.pipeline.demo import DETAILS, Demo, scenario_span
+from ceasewatch.pipeline.real_data import FOLDER
 from ceasewatch.report.daily_types import Incident
 from ceasewatch.report.daily_words import category_words, probability_figure
 
@@ -45,6 +46,7 @@ def summary_lines(demo: Demo) -> list[str]:
         *_coverage(demo),
         _row("complaints", _complaints(verdicts)),
         _row("alerts", f"{rd.alerts_due:,} due on the escalation ladder"),
+        *_real(demo),
         "",
         "notable incidents (high and critical severity; the report tells each in words):",
         *_incidents(rd.record.incidents, {s.sector: s.name for s in rd.record.sectors}),
@@ -53,12 +55,19 @@ def summary_lines(demo: Demo) -> list[str]:
              + ", ".join(p.name for p in rd.reports[1::2]) + " (and .html)"),
         _row("files", f"{demo.out}/: state/ (the store; adjudication/ with violations, "
              "coverage, exports)"),
-        _row("", f"export/ (the log as a party gets it), {rd.alerts.name}, "
-             f"{DETAILS} (every stage's details)"),
+        _row("", f"export/ (the log as a party gets it), {rd.alerts.name}, {DETAILS}"
+             + (f", {FOLDER}/channels.pdf" if demo.real else " (every stage's details)")),
         _row("verdicts", str(verdicts["digest"])),
         _row("next", f"ceasewatch review list --state {demo.out / 'state'}"),
     ]  # fmt: skip
     return [_fit(line) for line in lines]
+
+
+def _real(demo: Demo) -> list[str]:
+    """One line per real-world channel (--with-real-data): headline figure and source."""
+    if demo.real is None:
+        return []
+    return [_row(label, text) for label, text in demo.real.rows()]
 
 
 def _row(label: str, text: str) -> str:

@@ -6,12 +6,14 @@ credit (NASA FIRMS / LANCE) in the corner.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -21,7 +23,11 @@ from numpy.typing import NDArray
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+if TYPE_CHECKING:
+    from ceasewatch.fusion.excess_fire import CellDays
+
 CREDIT = "Fire detections: NASA FIRMS / LANCE"
+COLUMNS = ("lon", "lat", "cell", "date", "count", "expected", "p_excess", "excess", "near_line")
 LINE_STYLES = (("#111111", "-"), ("#D55E00", "--"), ("#0072B2", ":"))
 
 
@@ -132,3 +138,27 @@ def draw_excess_series(
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path)
+
+
+def write_excess_csv(
+    path: Path, cells: CellDays, flagged: NDArray[np.bool_], near: NDArray[np.bool_]
+) -> None:
+    """Every cell-day with fire: place, count, expected count, p_excess, and the two flags."""
+    dates = cells.day.astype("datetime64[D]").astype(str)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for k in range(len(cells)):
+            writer.writerow(
+                (
+                    f"{cells.lon_deg[k]:.4f}",
+                    f"{cells.lat_deg[k]:.4f}",
+                    f"{cells.ix[k]}:{cells.iy[k]}",
+                    dates[k],
+                    int(cells.count[k]),
+                    f"{cells.expected[k]:.5f}",
+                    f"{cells.p_excess[k]:.6f}",
+                    int(flagged[k]),
+                    int(near[k]),
+                )
+            )
