@@ -23,6 +23,7 @@ from ceasewatch.commands import fuse_stream as fuse_stream_commands
 from ceasewatch.commands import line as line_commands
 from ceasewatch.commands import report as report_commands
 from ceasewatch.commands import reports as reports_commands
+from ceasewatch.commands import reprocess as reprocess_commands
 from ceasewatch.commands import review as review_commands
 from ceasewatch.commands import serve as serve_commands
 from ceasewatch.commands import store as store_commands
@@ -47,6 +48,7 @@ app.command("fuse")(fuse_commands.fuse)
 app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
 app.command("adjudicate")(adjudicate_commands.adjudicate)
 app.command("replay")(adjudicate_commands.replay)
+app.command("reprocess")(reprocess_commands.reprocess)
 app.command("alert")(alert_commands.alert)
 app.command("report")(report_commands.report)
 app.add_typer(evidence_commands.log_app, name="log")
