@@ -79,3 +79,17 @@ def test_adjudicate_takes_line_changes_from_the_command_line(tmp_path: Path) -> 
     bad = CliRunner().invoke(app, ["adjudicate", "--incidents", str(incidents),
                                    "--line-changes", str(broken)])  # fmt: skip
     assert bad.exit_code == 2 and "ceasewatch line diff" in bad.output
+
+
+def test_adjudicate_state_takes_line_changes_beside_the_log(tmp_path: Path) -> None:
+    from ceasewatch.store.open import open_store
+
+    open_store(tmp_path / "evidence.sqlite").close()
+    changes = tmp_path / "changes.jsonl"
+    changes.write_text(json.dumps(change("2026-03-01")) + "\n")
+    result = CliRunner().invoke(app, ["adjudicate", "--state", str(tmp_path), "--line-changes",
+                                      str(changes), "--as-of", "2026-03-15T00:00:00Z"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "adjudication" / "violations.jsonl").read_text().splitlines()
+    assert [json.loads(r)["rule_id"] for r in rows] == ["no-crossing"]
+    assert json.loads(rows[0])["sector"] == "donetsk"

@@ -62,6 +62,14 @@ def _where_applies(rule_where: Where, position: tuple[float, float], agreement: 
     return False
 
 
+def _sector(agreement: Agreement, lon: float, lat: float) -> str | None:
+    """The first sector whose area holds the point (the order ``Locator`` uses), if any."""
+    from shapely.geometry import Point
+
+    point = Point(lon, lat)
+    return next((str(s.id) for s in agreement.sectors if s.area.covers(point)), None)
+
+
 def line_change_verdicts(
     changes: Sequence[Mapping[str, Any]], agreement: Agreement
 ) -> list[Violation]:
@@ -103,7 +111,7 @@ def line_change_verdicts(
                     lon=lon,
                     lat=lat,
                     place=place,
-                    sector=None,
+                    sector=_sector(agreement, lon, lat),
                     category="crossing/ground",
                     p_occurred=P_MAP_CHANGE,
                     responsible=((gainer, P_GAINER), (UNKNOWN, round(1.0 - P_GAINER, 6))),

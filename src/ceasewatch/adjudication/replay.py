@@ -12,9 +12,10 @@ needs a restricted export (``ceasewatch log export DIR --restricted``), and says
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ceasewatch.adjudication.adjudicate import Settings
 from ceasewatch.adjudication.review import read_reviews
@@ -44,13 +45,15 @@ def replay_store(
     settings: Settings | None = None,
     progress: Progress | None = None,
     as_of_ns: int | None = None,
+    line_changes: Sequence[Mapping[str, Any]] = (),
 ) -> Replayed:
-    """Read, fuse and adjudicate what ``store`` holds."""
+    """Read, fuse and adjudicate what ``store`` holds (with ``line_changes``, from ``ceasewatch
+    line diff --json``, beside the incidents)."""
     say = progress or (lambda _m: None)
     say("reading the log")
     records = read_log(store)
     reviews = read_reviews(store, 0)
-    return _replay(records, agreement, settings, say, as_of_ns, None, reviews)
+    return _replay(records, agreement, settings, say, as_of_ns, None, reviews, line_changes)
 
 
 def replay_export(
@@ -94,6 +97,7 @@ def _replay(
     as_of_ns: int | None,
     verified: str | None,
     reviews: list[Review],
+    line_changes: Sequence[Mapping[str, Any]] = (),
 ) -> Replayed:
     say(f"fusing {records.size:,} entries")
     fusion = fuse_log(records, agreement, progress=lambda m: say(f"fusing: {m}"))
@@ -108,5 +112,6 @@ def _replay(
         sensors=records.sensors,
         reviews=reviews,
         progress=lambda m: say(f"adjudicating: {m}"),
+        line_changes=line_changes,
     )
     return Replayed(fusion, verdicts, verified)

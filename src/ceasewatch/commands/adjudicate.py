@@ -13,6 +13,7 @@ from ceasewatch.commands.fuse import Complaints, Detections, Tracks
 from ceasewatch.errors import CeasewatchError, InputError
 
 AGREEMENT_HELP = "agreement id, folder or file (e.g. ua-2026, ua-2026@1, path/agreement.yaml)"
+LINE_CHANGES_FIX = "write the changes with ceasewatch line diff OLD NEW --json FILE"
 AS_OF_HELP = (
     "the time the verdicts are made at (RFC 3339); default: the latest time the inputs state"
 )
@@ -79,7 +80,7 @@ def adjudicate(
     from ceasewatch.model.time import parse_ns
 
     if state is not None:
-        _from_state(state, store, out, agreement, as_of)
+        _from_state(state, store, out, agreement, as_of, line_changes)
         return
     try:
         if incidents is None:
@@ -102,13 +103,7 @@ def adjudicate(
             if path is not None
         }
         registry = None if sensors is None else _features(sensors)
-        changes = (
-            ()
-            if line_changes is None
-            else read_jsonl(
-                line_changes, "write the changes with ceasewatch line diff OLD NEW --json FILE"
-            )
-        )
+        changes = () if line_changes is None else read_jsonl(line_changes, LINE_CHANGES_FIX)
         result = run_adjudication(
             read_jsonl(incidents),
             resolve(agreement),
@@ -127,16 +122,23 @@ def adjudicate(
 
 
 def _from_state(
-    state: Path, store_url: str | None, out: Path | None, agreement: str, as_of: str | None
+    state: Path,
+    store_url: str | None,
+    out: Path | None,
+    agreement: str,
+    as_of: str | None,
+    line_changes: Path | None,
 ) -> None:
     from ceasewatch.adjudication.replay import replay_store
     from ceasewatch.adjudication.run import write_verdicts
     from ceasewatch.agreement.catalog import resolve
     from ceasewatch.commands.evidence import fail, state_store_url
+    from ceasewatch.fusion.files import read_jsonl
     from ceasewatch.model.time import parse_ns
     from ceasewatch.store.open import open_store
 
     try:
+        changes = () if line_changes is None else read_jsonl(line_changes, LINE_CHANGES_FIX)
         opened = open_store(state_store_url(state, store_url))
         try:
             replayed = replay_store(
@@ -144,6 +146,7 @@ def _from_state(
                 resolve(agreement),
                 as_of_ns=None if as_of is None else parse_ns(as_of, where="--as-of"),
                 progress=lambda m: print(m, file=sys.stderr),
+                line_changes=changes,
             )
         finally:
             opened.close()
