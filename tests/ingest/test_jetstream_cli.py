@@ -54,14 +54,21 @@ class Server:
             self.process = None
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def own_server(folder: Path) -> Server:
+    """A started nats-server of the test's own (its store in ``folder``); skips when there is
+    no nats-server, unless CEASEWATCH_REQUIRE_NATS=1 (CI): then it fails."""
     if not os.access(SERVER, os.X_OK):
         if os.environ.get("CEASEWATCH_REQUIRE_NATS") == "1":
             pytest.fail(f"{SERVER} is missing (CEASEWATCH_REQUIRE_NATS=1)")
         pytest.skip(f"{SERVER} is missing")
-    made = Server(tmp_path / "nats")
+    made = Server(folder)
     made.start()
+    return made
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    made = own_server(tmp_path / "nats")
     yield made
     made.stop()
 

@@ -39,7 +39,7 @@ from ceasewatch.store.open import open_store
 from ceasewatch.store.sqlite import SqliteStore
 from tests.conftest import pg_schema_url
 from tests.ingest.records import GOOD
-from tests.ingest.test_jetstream_cli import SERVER, Server
+from tests.ingest.test_jetstream_cli import Server, own_server
 
 STREAM, PREFIX, DURABLE = "CWCRASH", "cwcrash", "crash-ingest"
 # (source, contributor, records, id field): 20,000 records in all, so that the test stays near a
@@ -59,12 +59,7 @@ CLI = [sys.executable, "-m", "ceasewatch.cli"]
 
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[Server]:
-    if not os.access(SERVER, os.X_OK):
-        if os.environ.get("CEASEWATCH_REQUIRE_NATS") == "1":
-            pytest.fail(f"{SERVER} is missing (CEASEWATCH_REQUIRE_NATS=1)")
-        pytest.skip(f"{SERVER} is missing")
-    made = Server(tmp_path / "nats")
-    made.start()
+    made = own_server(tmp_path / "nats")
     yield made
     if made.process is not None:
         made.process.kill()
