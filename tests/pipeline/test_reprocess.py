@@ -1,6 +1,7 @@
 """``ceasewatch reprocess``: the sector × time plan gives one digest whatever runs it (in this
-process, Dask with 1, 2 and 4 workers) and whichever store holds the log (SQLite, PostgreSQL);
-the halos find an event at a sector boundary and one at a time cut once each."""
+process, Dask with 1, 2 and 4 workers, forked processes as the demo and ``replay`` run it) and
+whichever store holds the log (SQLite, PostgreSQL); the halos find an event at a sector
+boundary and one at a time cut once each."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
+from ceasewatch.adjudication.replay import replay_store
 from ceasewatch.adjudication.review import read_reviews
 from ceasewatch.adjudication.review_state import Review
 from ceasewatch.agreement.types import Agreement
@@ -26,10 +28,11 @@ from ceasewatch.fusion.acoustic.array import array_from_features
 from ceasewatch.fusion.acoustic.model import Settings
 from ceasewatch.fusion.acoustic.picks import pick_table
 from ceasewatch.fusion.acoustic.run import fuse_picks
+from ceasewatch.fusion.cell_fusion import forked, fuse_cell, join_cells
+from ceasewatch.fusion.cells import plan_cells
 from ceasewatch.fusion.from_log import LogRecords, read_log
 from ceasewatch.ingest.run import ingest_file
 from ceasewatch.model.geo import geodesic_forward, geodesic_inverse
-from ceasewatch.pipeline.partition import fuse_cell, join_cells, plan_cells
 from ceasewatch.pipeline.reprocess import Reprocessed, dask_executor, reprocess, serial
 from ceasewatch.sim.deployment import generate as generate_deployment
 from ceasewatch.sim.run import simulate
@@ -38,7 +41,7 @@ from ceasewatch.store.open import open_store
 
 pytest.importorskip("distributed")
 
-START = "2026-02-17T23:30:00Z"  # an hour across midnight UTC: two day windows, one cut
+START = "2026-02-17T23:30:00Z"  # an hour across midnight UTC: two windows, one cut
 HOURS = 1.0
 
 
@@ -82,7 +85,7 @@ def in_process(sqlite_log: tuple[LogRecords, list[Review]], ua2026: Agreement) -
 
 def test_the_plan_has_sectors_and_two_windows(in_process: Reprocessed) -> None:
     plan = in_process.plan
-    assert len(plan.windows) == 2  # the day before midnight and the day after
+    assert len(plan.windows) == 2  # the window before midnight and the one after
     assert len(plan.sectors) >= 3
     assert len(plan.cells) == len(in_process.cells) >= 4
     assert sum(len(r.events) for r in in_process.cells) >= len(in_process.fusion.acoustic.events)
@@ -107,6 +110,20 @@ def test_dask_gives_the_digest_of_one_process(
         e.event_id for e in in_process.fusion.acoustic.events
     ]
     assert [r.cell for r in done.cells] == [r.cell for r in in_process.cells]
+
+
+def test_replay_and_forked_processes_give_the_digest_of_one_process(
+    run_dir: Path, in_process: Reprocessed, ua2026: Agreement,
+    sqlite_log: tuple[LogRecords, list[Review]],
+) -> None:  # fmt: skip
+    records, reviews = sqlite_log
+    assert reprocess(records, reviews, ua2026, forked(2)).digest == in_process.digest
+    store = open_store(str(run_dir.parent / "evidence.sqlite"))  # made by sqlite_log
+    try:
+        replayed = replay_store(store, ua2026)
+    finally:
+        store.close()
+    assert replayed.verdicts.verdicts.digest == in_process.digest
 
 
 def test_an_existing_scheduler_gives_the_same_digest(
@@ -221,7 +238,7 @@ def test_halos_find_boundary_and_cut_events_once(ua2026: Agreement) -> None:
     table = pick_table(picks, array.index)
     plan, jobs = plan_cells(array, table, sensors, picks, ua2026, settings)
     assert {"donetsk", "luhansk"} <= set(plan.sectors)
-    assert len(plan.windows) == 2
+    assert len(plan.windows) == 3  # 12-18 h and 18-24 h on the 18th, 00-06 h on the 19th
     results = [fuse_cell(job) for job in jobs]
     raw = [e.event_id for r in results for e in r.events]
     assert len(raw) > len(set(raw)), "no event was seen by two cells: the halos did nothing"

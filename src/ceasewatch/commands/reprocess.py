@@ -39,8 +39,12 @@ def reprocess(
         typer.Option(help="an existing Dask scheduler (tcp://host:port) instead of --workers"),
     ] = None,
     window_h: Annotated[
-        float, typer.Option(help="hours in a cell's time window (from midnight UTC)")
-    ] = 24.0,
+        float,
+        typer.Option(
+            help="hours in a cell's time window (from midnight UTC); another value "
+            "than 6 gives another plan, and another digest than replay's"
+        ),
+    ] = 6.0,  # fmt: skip
     out: Annotated[
         Path | None,
         typer.Option(help="write the verdicts, events, incidents and cells.jsonl to this folder"),
@@ -51,8 +55,8 @@ def reprocess(
     """Re-fuse and re-adjudicate an evidence log partitioned by sector of the line × time window
     (with halos in space and time), in this process (--workers 0), on a local Dask cluster
     (--workers N) or on a running scheduler (--scheduler); prints the plan, the time of each
-    phase and the verdict set's SHA-256, the same for every executor
-    (docs/adr/0012-reprocess-on-dask.md).
+    phase and the verdict set's SHA-256: the same for every executor, and the same as
+    ceasewatch replay's (docs/adr/0014-one-plan-for-every-fusion-of-a-log.md).
 
     Example: ceasewatch reprocess --home demo-output/state --workers 2 --out reprocessed
     """

@@ -13,10 +13,11 @@ exception: the latest version of each sensor is its current entry (a moved senso
 update). FIRMS rows carry the id ingest gave them (``VIIRS:N:2022-02-24T0012:48.12345,37.54321``)
 as ``record_id``.
 
-:func:`fuse_log` runs :func:`~ceasewatch.fusion.acoustic.run.fuse_picks` on the picks with the
-array built from the registry exactly as ``read_sensors`` builds it, then
-:func:`~ceasewatch.fusion.incidents.fuse_sources` on every other stream. Keeping the result is
-:mod:`ceasewatch.fusion.saved`.
+:func:`fuse_log` fuses the picks cell by cell, sector of the agreement × 6 hours
+(:func:`~ceasewatch.fusion.cell_fusion.fuse_in_cells`), with the array built from the registry
+exactly as ``read_sensors`` builds it, then runs :func:`~ceasewatch.fusion.incidents.fuse_sources`
+on every other stream. The demo, ``replay`` and ``reprocess`` all fuse a log this way, so they
+agree on its digest. Keeping the result is :mod:`ceasewatch.fusion.saved`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from ceasewatch.evidence.base import LogReader, LogStore
 from ceasewatch.evidence.entry import RESTRICTED, seal_hash
 from ceasewatch.fusion.acoustic.array import array_from_features
 from ceasewatch.fusion.acoustic.model import Settings
-from ceasewatch.fusion.acoustic.run import AcousticResult, Progress, fuse_picks
+from ceasewatch.fusion.acoustic.run import AcousticResult, Progress
+from ceasewatch.fusion.cell_fusion import CellFusion, Executor, fuse_in_cells
+from ceasewatch.fusion.cells import WINDOW_S
 from ceasewatch.fusion.incidents import FusionResult, fuse_sources
 from ceasewatch.fusion.sources.base import Rejection
 
@@ -78,6 +81,7 @@ class LogFusion:
     speed_mps: float
     acoustic: AcousticResult
     fused: FusionResult
+    cells: CellFusion | None = None  # the plan and each cell, when fused cell by cell
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -137,12 +141,18 @@ def fuse_log(
     agreement: Agreement,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    *,
+    window_s: float = WINDOW_S,
 ) -> LogFusion:
-    """Fuse what the log holds: acoustic events, then incidents with every other stream."""
+    """Fuse what the log holds: acoustic events cell by cell (on ``executor``, forked processes
+    of this machine by default), then incidents with every other stream."""
     settings = settings or Settings()
     say = progress or (lambda _m: None)
     array = array_from_features(records.sensors, where="the sensor registry in the log")
-    acoustic = fuse_picks(array, records.stream("picks"), settings, say)
+    cells = fuse_in_cells(array, records.sensors, records.stream("picks"), agreement, settings,
+                          executor, say, window_s=window_s)  # fmt: skip
+    acoustic = cells.acoustic
     others = sum(len(records.stream(s)) for s in (*CROSS_STREAMS, "notifications"))
     say(f"{len(acoustic.events):,} acoustic events; merging {others:,} records of other streams")
     fused = fuse_sources(
@@ -158,6 +168,7 @@ def fuse_log(
         settings.speed_mps,
         acoustic,
         fused,
+        cells,
     )
 
 

@@ -1,11 +1,12 @@
 """Re-fusion and re-adjudication of an evidence log, cell by cell: ``ceasewatch reprocess``.
 
 The log is read back (:func:`~ceasewatch.fusion.from_log.read_log`), the acoustic picks are
-cut into cells of sector × time window with halos (:mod:`.partition`), the cells are fused in
-this process, on a local Dask cluster or on a Dask scheduler, and joined in plan order; the
-other streams are merged and the incidents adjudicated in this process, as ``ceasewatch
-replay`` does. The plan never depends on the executor, so every executor gives the same
-verdict digest (docs/adr/0012-reprocess-on-dask.md).
+cut into cells of sector × time window with halos (:mod:`ceasewatch.fusion.cells`) as every
+fusion of a log cuts them; here the cells are fused in this process, on a local Dask cluster
+or on a Dask scheduler, and joined in plan order; the other streams are merged and the
+incidents adjudicated in this process, as ``ceasewatch replay`` does. The plan never depends
+on the executor, so every executor, and ``replay``, gives the same verdict digest
+(docs/adr/0012-reprocess-on-dask.md).
 """
 
 from __future__ import annotations
@@ -26,28 +27,13 @@ from ceasewatch.errors import InputError
 from ceasewatch.evidence.base import LogStore
 from ceasewatch.evidence.export_store import ExportStore
 from ceasewatch.evidence.verify import verify_export
-from ceasewatch.fusion.acoustic.array import array_from_features
 from ceasewatch.fusion.acoustic.model import Settings
-from ceasewatch.fusion.acoustic.picks import pick_table
-from ceasewatch.fusion.acoustic.run import AcousticResult
-from ceasewatch.fusion.from_log import CROSS_STREAMS, LogFusion, LogRecords, read_log
-from ceasewatch.fusion.incidents import fuse_sources
-from ceasewatch.pipeline.partition import (
-    WINDOW_S,
-    CellJob,
-    CellResult,
-    Plan,
-    fuse_cell,
-    join_cells,
-    plan_cells,
-)
+from ceasewatch.fusion.cell_fusion import Done, Executor, fuse_cell, largest_first, serial
+from ceasewatch.fusion.cells import WINDOW_S, CellJob, CellResult, Plan
+from ceasewatch.fusion.from_log import LogFusion, LogRecords, fuse_log, read_log
+from ceasewatch.pipeline.dask_run import dask_map
 
 Progress = Callable[[str], None]
-Done = Callable[[CellResult], None]
-Executor = Callable[[Sequence[CellJob], Done], list[CellResult]]
-"""Runs every job and calls ``done`` as each finishes; the order of the list does not matter."""
-
-SCALE_HINT = "pip install 'ceasewatch[scale]'"
 
 
 @dataclass(frozen=True)
@@ -76,56 +62,15 @@ class Reprocessed:
         ])  # fmt: skip
 
 
-def serial(jobs: Sequence[CellJob], done: Done) -> list[CellResult]:
-    """The in-process executor (``--workers 0``)."""
-    results = []
-    for job in jobs:
-        results.append(fuse_cell(job))
-        done(results[-1])
-    return results
-
-
 @contextmanager
 def dask_executor(workers: int = 0, scheduler: str | None = None) -> Iterator[Executor]:
     """An executor on a local cluster of ``workers`` processes, or on ``scheduler``'s."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as error:
-        raise InputError(
-            f"--workers/--scheduler need Dask distributed, which is not installed ({error}); "
-            f"install it with {SCALE_HINT}, or use --workers 0 to run in this process"
-        ) from error
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout=10)
-        except (OSError, TimeoutError) as error:
-            raise InputError(
-                f"--scheduler {scheduler}: no Dask scheduler answers there ({error}); "
-                "start one (dask scheduler) or give its tcp://host:port"
-            ) from error
-        cluster = None
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)  # fmt: skip
-        client = Client(cluster)
+    with dask_map(workers, scheduler) as run:
 
-    def run(jobs: Sequence[CellJob], done: Done) -> list[CellResult]:
-        if not jobs:
-            return []
-        sent = client.scatter(list(jobs), hash=False)  # straight to the workers
-        futures = client.map(fuse_cell, sent, pure=False)
-        results = []
-        for future in as_completed(futures):
-            results.append(future.result())
-            done(results[-1])
-        return results
+        def cells(jobs: Sequence[CellJob], done: Done) -> list[CellResult]:
+            return run(fuse_cell, largest_first(jobs), done)
 
-    try:
-        yield run
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        yield cells
 
 
 def reprocess_store(
@@ -208,43 +153,14 @@ def reprocess(
         phases[name] = now - clock
         clock = now
 
-    array = array_from_features(records.sensors, where="the sensor registry in the log")
-    table = pick_table(records.stream("picks"), array.index)
-    plan, jobs = plan_cells(array, table, records.sensors, records.stream("picks"), agreement,
-                            settings, window_s)  # fmt: skip
-    say(plan.text())
-    lap("plan")
-    count = len(jobs)
-    finished: list[CellResult] = []
-
-    def done(result: CellResult) -> None:
-        finished.append(result)
-        say(f"cell {len(finished)}/{count} {result.cell.key}: {len(result.events):,} events, "
-            f"{result.cell.picks:,} picks, {result.duration_s:.1f} s")  # fmt: skip
-
-    results = sorted(executor(jobs, done), key=lambda r: r.index)
-    if [r.index for r in results] != list(range(count)):
-        raise InputError(f"the executor returned {len(results)} of {count} cells; run again")
-    lap("cells")
-    events, skews = join_cells(results, agreement)
-    explained = sum(len(e.pick_ids) for e in events)
-    acoustic = AcousticResult(events, skews, len(table), len(table) - explained,
-                              table.unknown_sensor, table.duplicates)  # fmt: skip
-    others = sum(len(records.stream(s)) for s in (*CROSS_STREAMS, "notifications"))
-    say(f"{len(events):,} acoustic events; merging {others:,} records of other streams")
-    fused = fuse_sources(
-        events,
-        {name: records.stream(name) for name in CROSS_STREAMS},
-        agreement=agreement,
-        notifications=records.stream("notifications"),
-    )
-    fusion = LogFusion(records.size, records.root,
-                       (agreement.id, agreement.version, agreement.digest),
-                       settings.speed_mps, acoustic, fused)  # fmt: skip
-    lap("join and merge")
+    fusion = fuse_log(records, agreement, settings, say, executor, window_s=window_s)
+    assert fusion.cells is not None  # fuse_log always fuses cell by cell
+    lap("fuse")
+    phases["cells"] = fusion.cells.cells_s
+    phases["plan, join and merge"] = phases.pop("fuse") - fusion.cells.cells_s
     say("adjudicating")
     verdicts = run_adjudication(
-        fused.incidents_json(),
+        fusion.fused.incidents_json(),
         agreement,
         {s: records.stream(s) for s in ("detections", "tracks", "complaints", "status")},
         as_of_ns=as_of_ns,
@@ -255,4 +171,5 @@ def reprocess(
         progress=lambda m: say(f"adjudicating: {m}"),
     )
     lap("adjudicate")
-    return Reprocessed(plan, tuple(results), fusion, verdicts, executor_name, phases)
+    cells = fusion.cells
+    return Reprocessed(cells.plan, cells.cells, fusion, verdicts, executor_name, phases)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from shapely.geometry import Point
 from shapely.ops import unary_union
 
@@ -26,6 +27,22 @@ DENSITY_PICKS = 5  # sensors that must have heard a source for it to count in th
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """The picks a search may start from: those of ``sensors`` (a mask over the array) at or
+    after ``from_ns``. Other picks still support sources; a cell of :mod:`ceasewatch.fusion.cells`
+    anchors only near its own sector, so its halo lends picks without being searched twice."""
+
+    sensors: NDArray[np.bool_]
+    from_ns: int | None = None
+
+    def of(self, table: PickTable) -> NDArray[np.bool_]:
+        keep = self.sensors[table.sensor]
+        if self.from_ns is not None:
+            keep &= table.t_s >= (self.from_ns - table.epoch_ns) / 1e9
+        return keep
+
+
+@dataclass(frozen=True)
 class AcousticResult:
     events: tuple[FusedEvent, ...]
     skews: tuple[Skew, ...]
@@ -42,12 +59,14 @@ def fuse_picks(
     progress: Progress | None = None,
     *,
     workers: int | None = None,
+    anchors: Anchors | None = None,
 ) -> AcousticResult:
     """Associate and locate: the standalone acoustic stage (``ceasewatch fuse``).
 
     Long or dense inputs are cut into time windows (:mod:`.windows`) fused on up to
     ``workers`` processes (default: the machine's cores); the windows depend on the picks only,
-    so the result is the same for any number of workers.
+    so the result is the same for any number of workers. ``anchors`` limits where searches
+    start (every pick by default).
     """
     from ceasewatch.fusion.acoustic.windows import fuse_windows
 
@@ -55,20 +74,26 @@ def fuse_picks(
     say = progress or (lambda _m: None)
     table = pick_table(records, array.index)
     say(f"{len(table):,} picks at {len(array):,} sensors")
-    events, skews = fuse_windows(array, table, settings, say, workers)
+    events, skews = fuse_windows(array, table, settings, say, workers, anchors)
     explained = sum(len(e.pick_ids) for e in events)
     return AcousticResult(events, skews, len(table), len(table) - explained,
                           table.unknown_sensor, table.duplicates)  # fmt: skip
 
 
 def fuse_table(
-    array: SensorArray, table: PickTable, settings: Settings, say: Progress
+    array: SensorArray,
+    table: PickTable,
+    settings: Settings,
+    say: Progress,
+    anchors: Anchors | None = None,
 ) -> tuple[list[FusedEvent], list[Skew]]:
     """One window's association: first pass, clock offsets and prior, second pass, events."""
-    found = Associator(array, table, settings).run()
+    anchorable = anchors.of(table) if anchors is not None else None
+    found = Associator(array, table, settings, anchorable=anchorable).run()
     say(f"first pass: {len(found):,} sources")
     skews = find_skews(array, table, found, settings.speed_mps)
-    density = observed_density(array, table, found)
+    watched = anchors.sensors if anchors is not None else None
+    density = observed_density(array, table, found, watched)
     if density > 2 * settings.event_rate_per_km2_h:
         say(f"sources found: {density:.3g} per km² per hour; the prior is raised to that")
         settings = replace(settings, event_rate_per_km2_h=density)
@@ -76,18 +101,24 @@ def fuse_table(
         say("clock offsets: " + ", ".join(f"{k.sensor_id} {k.offset_s:+.2f} s" for k in skews))
     if settings.event_rate_per_km2_h == density:
         table, extra = _corrected(table, array, skews)
-        found = Associator(array, table, settings, extra).run()
+        found = Associator(array, table, settings, extra, anchorable=anchorable).run()
         say(f"second pass: {len(found):,} sources")
     elif skews:
         table, extra = _corrected(table, array, skews)
-        found = _around_skews(array, table, settings, extra, found, skews)
+        found = _around_skews(array, table, settings, extra, found, skews, anchorable)
         say(f"second pass around the corrected clocks: {len(found):,} sources")
     located = (to_event(array, table, f, settings) for f in found)
     return [e for e in located if e.confidence >= settings.min_confidence], skews
 
 
-def observed_density(array: SensorArray, table: PickTable, found: list[Found]) -> float:
-    """Sources per km² per hour within 10 km of a sensor, as the first pass found them.
+def observed_density(
+    array: SensorArray,
+    table: PickTable,
+    found: list[Found],
+    watched: NDArray[np.bool_] | None = None,
+) -> float:
+    """Sources per km² per hour within 10 km of a sensor (of the ``watched`` ones, those whose
+    picks anchor searches, if given), as the first pass found them.
 
     An empirical-Bayes prior for the second pass: a conservative prior misses sources where
     fire is dense. Only sources heard by at least ``DENSITY_PICKS`` sensors count: chance
@@ -102,6 +133,8 @@ def observed_density(array: SensorArray, table: PickTable, found: list[Found]) -
     projection = LocalProjection.for_bounds(array.lon.min(), array.lat.min(), array.lon.max(),
                                             array.lat.max())  # fmt: skip
     x, y = projection.to_xy(array.lon, array.lat)
+    if watched is not None:
+        x, y = x[watched], y[watched]
     area_km2 = unary_union([Point(a, b).buffer(HEARD_M) for a, b in zip(x, y, strict=True)]).area
     return heard / (area_km2 / 1e6) / hours
 
@@ -132,6 +165,7 @@ def _around_skews(
     extra: np.ndarray,
     found: list[Found],
     skews: list[Skew],
+    within: NDArray[np.bool_] | None = None,
 ) -> list[Found]:
     """Associate again near the corrected clocks only: sources that involve a sensor within
     ``seed_radius_m`` of one are searched for again (from the picks of those sensors and of
@@ -149,6 +183,8 @@ def _around_skews(
     anchorable = zone[table.sensor]
     for f in (f for f, r in zip(found, redo, strict=True) if r):
         anchorable[f.rows] = True
+    if within is not None:
+        anchorable &= within
     searched = Associator(array, table, settings, extra, taken=taken,
                           anchorable=anchorable).run()  # fmt: skip
     return kept + searched

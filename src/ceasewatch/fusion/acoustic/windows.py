@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from ceasewatch.fusion.event import FusedEvent
 
 WINDOW_PICKS = 5_000  # picks per window, about
 MARGIN_S = 10.0  # beyond the reach's travel time and the longest support window
+
+if TYPE_CHECKING:
+    from ceasewatch.fusion.acoustic.run import Anchors
 
 Progress = Callable[[str], None]
 
@@ -70,16 +74,17 @@ def fuse_windows(
     settings: Settings,
     say: Progress,
     workers: int | None = None,
+    anchors: Anchors | None = None,
 ) -> tuple[tuple[FusedEvent, ...], tuple[Skew, ...]]:
     """Fuse each window (on up to ``workers`` processes) and join what they keep."""
     from ceasewatch.fusion.acoustic.run import fuse_table
 
     parts = windows(table, settings)
     if len(parts) == 1:
-        events, skews = fuse_table(array, table, settings, say)
+        events, skews = fuse_table(array, table, settings, say, anchors)
         return _joined([(events, skews)])
     halo = halo_s(settings)
-    jobs = [(array, _cut(table, w, halo), settings, w) for w in parts]
+    jobs = [(array, _cut(table, w, halo), settings, w, anchors) for w in parts]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     say(f"{len(jobs)} time windows of about {WINDOW_PICKS:,} picks, on {workers} processes")
     results: list[tuple[list[FusedEvent], list[Skew]]] = []
@@ -97,12 +102,12 @@ def fuse_windows(
 
 
 def _fuse_window(
-    job: tuple[SensorArray, PickTable, Settings, Window],
+    job: tuple[SensorArray, PickTable, Settings, Window, Anchors | None],
 ) -> tuple[list[FusedEvent], list[Skew]]:
     from ceasewatch.fusion.acoustic.run import fuse_table
 
-    array, table, settings, window = job
-    events, skews = fuse_table(array, table, settings, lambda _m: None)
+    array, table, settings, window, anchors = job
+    events, skews = fuse_table(array, table, settings, lambda _m: None, anchors)
     epoch = table.epoch_ns
     return [e for e in events if window.holds((e.t_origin_ns - epoch) / 1e9)], skews
 
