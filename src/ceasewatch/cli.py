@@ -16,6 +16,7 @@ import typer
 from ceasewatch import __version__
 from ceasewatch.commands import adjudicate as adjudicate_commands
 from ceasewatch.commands import alert as alert_commands
+from ceasewatch.commands import ensemble as ensemble_commands
 from ceasewatch.commands import evidence as evidence_commands
 from ceasewatch.commands import firms as firms_commands
 from ceasewatch.commands import fuse as fuse_commands
@@ -49,6 +50,7 @@ app.command("fuse-stream")(fuse_stream_commands.fuse_stream)
 app.command("adjudicate")(adjudicate_commands.adjudicate)
 app.command("replay")(adjudicate_commands.replay)
 app.command("reprocess")(reprocess_commands.reprocess)
+app.command("ensemble")(ensemble_commands.ensemble)
 app.command("alert")(alert_commands.alert)
 app.command("report")(report_commands.report)
 app.add_typer(evidence_commands.log_app, name="log")
