@@ -33,6 +33,9 @@ from ceasewatch.report.map_style import (
 
 LABELS = 8
 """How many of the largest changes are labelled."""
+LABEL_GAP = 0.04  # of the map's height between two labels on one side (two lines of 7 pt)
+MIN_RATIO = 0.8
+"""Narrowest map drawn, width over height on the ground: room for the labels beside the line."""
 OLD_LINE = "#7a7a7a"
 
 
@@ -57,6 +60,9 @@ def draw_line_changes(
     min_lon, min_lat, max_lon, max_lat = focus.bounds
     squash = math.cos(math.radians((min_lat + max_lat) / 2.0))
     ratio = (max_lon - min_lon) * squash / max(max_lat - min_lat, 1e-6)
+    if ratio < MIN_RATIO:  # a front running north-south: widen, so labels have room
+        grow = (MIN_RATIO / ratio - 1.0) * (max_lon - min_lon) / 2.0
+        min_lon, max_lon, ratio = min_lon - grow, max_lon + grow, MIN_RATIO
     figure = Figure(figsize=(min(max(8.0 * ratio, 7.0), 12.0) + 1.0, 8.5), layout="constrained")
     axes = figure.add_subplot()
     axes.set_facecolor(BACKGROUND)
@@ -92,16 +98,25 @@ def draw_line_changes(
             linewidths=1.0,
             zorder=4,
         )
-    for change in diff.changes[:LABELS]:
+    middle = (min_lon + max_lon) / 2.0
+    gap = (max_lat - min_lat) * LABEL_GAP
+    lowest = {True: math.inf, False: math.inf}  # per side: the lowest label placed so far
+    for change in sorted(diff.changes[:LABELS], key=lambda c: -c.lat):
         where = f"\n{change.place}" if change.place else ""
+        east = change.lon > middle  # labels point inwards, so none runs past the frame
+        y = min(change.lat + gap / 3.0, lowest[east] - gap)  # below the one above, never on it
+        lowest[east] = y
+        nudge = (max_lon - min_lon) * 0.02
         axes.annotate(
             f"{change.area_km2:.0f} km²{where}",
             (change.lon, change.lat),
-            xytext=(6, 6),
-            textcoords="offset points",
+            xytext=(change.lon - nudge if east else change.lon + nudge, y),
+            ha="right" if east else "left",
+            va="center",
             fontsize=7,
             zorder=5,
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.5},
         )
     axes.set_xlim(min_lon, max_lon)
     axes.set_ylim(min_lat, max_lat)
