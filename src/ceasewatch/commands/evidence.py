@@ -50,15 +50,18 @@ def fail(error: CeasewatchError) -> None:
 
 
 def state_store_url(state: Path, store_url: str | None) -> str:
-    """The store of a state folder: ``--store URL`` when given, else ``DIR/evidence.sqlite``,
-    which must exist (the fix is to ingest into it, or to name the store)."""
+    """The store of a state folder: ``--store URL`` when given, else ``$CEASEWATCH_STORE`` when
+    set (as for ``--home``), else ``DIR/evidence.sqlite``, which must exist (the fix is to ingest
+    into it, or to name the store)."""
     if store_url is not None:
         return store_url
+    if env := os.environ.get("CEASEWATCH_STORE"):
+        return env
     path = state / "evidence.sqlite"
     if not path.is_file():
         raise InputError(
             f"{state}: no store there (evidence.sqlite); give the state folder ingest used "
-            f"(ceasewatch ingest --home {state} …), or --store URL"
+            f"(ceasewatch ingest --home {state} …), or --store URL ($CEASEWATCH_STORE)"
         )
     return str(path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,14 @@ def report(
         Path | None,
         typer.Option(help="with --adjudication: a checkpoint file of the log the report is from"),
     ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="with --state: the store's URL when it is not "
+            "DIR/evidence.sqlite (default: $CEASEWATCH_STORE)",
+        ),
+    ] = None,  # fmt: skip
 ) -> None:
     """Write a numbered daily or period report (HTML and PDF) in one edition, with a cut-off
     time and the log checkpoint it was made from: summary, counts by sector (with each sector's
@@ -61,7 +70,7 @@ def report(
     from ceasewatch.report.editions import edition_slug
 
     try:
-        folder, note = _sources(state, adjudication, checkpoint)
+        folder, note = _sources(state, adjudication, checkpoint, store_url)
         if day is not None and (start or end):
             raise InputError("give either --day or --from/--to, not both")
         if day is not None:
@@ -90,7 +99,10 @@ def report(
 
 
 def _sources(
-    state: Path | None, adjudication: Path | None, checkpoint: Path | None
+    state: Path | None,
+    adjudication: Path | None,
+    checkpoint: Path | None,
+    store_url: str | None = None,
 ) -> tuple[Path, str | None]:
     """The adjudication folder and the checkpoint text to report from."""
     if (state is None) == (adjudication is None):
@@ -106,8 +118,10 @@ def _sources(
     assert state is not None
     from ceasewatch.store.open import open_store
 
-    database = state / "evidence.sqlite"
-    if note is None and database.is_file():
+    database = store_url or os.environ.get("CEASEWATCH_STORE")
+    if database is None and (state / "evidence.sqlite").is_file():
+        database = str(state / "evidence.sqlite")
+    if note is None and database is not None:
         store = open_store(database)
         try:
             with store.read() as log:
