@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,49 @@ def test_a_server_restart_while_consuming_loses_nothing(server: Server, tmp_path
         assert [g.missing for g in seen.gaps()] == [()]
     finally:
         seen.close()
+
+
+def test_follow_waits_through_quiet_spells_and_stops_cleanly_on_sigterm(
+    server: Server, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    ceasewatch = str(Path(sys.executable).parent / "ceasewatch")
+    follower = subprocess.Popen(
+        [ceasewatch, "consume", "--nats", server.url, "--idle-s", "0.3", "--follow",
+         "--home", str(home)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        for first, last, wait_s in ((1, 5, 0.0), (6, 9, 1.5)):  # the second after a quiet spell
+            time.sleep(wait_s)
+            path = picks_file(tmp_path / f"picks-{first}.jsonl", range(first, last + 1))
+            assert publish_file(server.url, path, "picks", "UK").sent == last - first + 1
+            assert _eventually(lambda n=last: len(_ids(home)) == n), _ids(home)
+            assert follower.poll() is None, "consume --follow stopped on its own"
+        follower.send_signal(signal.SIGTERM)
+        out, err = follower.communicate(timeout=30)
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+    assert follower.returncode == 0, err
+    assert "9 new" in out and "9 acknowledged" in out
+    assert sorted(_ids(home)) == [f"A017-{n:06d}" for n in range(1, 10)]
+
+
+def _ids(home: Path) -> list[str]:
+    if not (home / "evidence.sqlite").is_file():
+        return []
+    store = SqliteStore(home / "evidence.sqlite")
+    try:
+        return record_ids(EvidenceLog(store, salts=os.urandom))
+    finally:
+        store.close()
+
+
+def _eventually(check: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False

@@ -72,6 +72,14 @@ def consume(
     idle_s: Annotated[
         float, typer.Option("--idle-s", help="Stop when nothing came for this many seconds.")
     ] = 2.0,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="Never stop for want of messages: run until SIGTERM or "
+            "Ctrl-C, which finish the batch in hand (the service's way).",
+        ),
+    ] = False,  # fmt: skip
     batch: Annotated[
         int, typer.Option("--batch", min=1, help="Messages fetched and committed together.")
     ] = 500,
@@ -91,7 +99,7 @@ def consume(
     after it is durable, with a receipt entry per batch in the same transaction; redeliveries
     append nothing. Exit 1 when some were rejected.
 
-    Example: ceasewatch consume --nats nats://127.0.0.1:4222 --idle-s 5
+    Example: ceasewatch consume --nats nats://127.0.0.1:4222 --follow
     """
     from ceasewatch.ingest.jetstream import consume as run_consume
     from ceasewatch.ingest.sequences import SeenSequences
@@ -114,6 +122,7 @@ def consume(
                 max_messages=max_messages,
                 idle_s=idle_s,
                 quarantine_dir=home.quarantine,
+                follow=follow,
             )
         finally:
             seen.close()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import signal
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -193,8 +194,11 @@ def consume(
     ack_wait_s: float = 30.0,
     quarantine_dir: Path | None = None,
     after_commit: Callable[[], None] | None = None,
+    follow: bool = False,
 ) -> ConsumeResult:
-    """Consume until ``max_messages`` were handled or nothing came for ``idle_s`` seconds.
+    """Consume until ``max_messages`` were handled or nothing came for ``idle_s`` seconds; with
+    ``follow``, until SIGTERM or SIGINT instead (the batch in hand is committed and acknowledged
+    first), writing each batch's rejected records to the quarantine as they come.
 
     ``after_commit`` runs between commit and ack (a test hook: raising there leaves the batch
     committed but unacknowledged, as a crash would).
@@ -203,6 +207,11 @@ def consume(
     rejected: list[Rejected] = []
 
     async def run() -> None:
+        stop = asyncio.Event()
+        if follow:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
         nc = await _connect(url)
         try:
             js = nc.jetstream()
@@ -213,13 +222,15 @@ def consume(
             sub = await js.pull_subscribe(
                 f"{prefix}.>", durable=durable, stream=stream, config=config
             )
-            while max_messages is None or total["handled"] < max_messages:
+            while not stop.is_set() and (max_messages is None or total["handled"] < max_messages):
                 want = (
                     batch if max_messages is None else min(batch, max_messages - total["handled"])
                 )
                 try:
                     msgs = await sub.fetch(want, timeout=idle_s)
                 except (TimeoutError, NatsTimeout):  # nats-py raises either
+                    if follow:
+                        continue
                     return
                 result, receipted = _commit(
                     log, msgs, prefix, seen, clock_ns, stream=stream, durable=durable
@@ -237,14 +248,14 @@ def consume(
                 total["receipts"] += receipted
                 total["handled"] += len(msgs)
                 rejected.extend(result.rejected)
+                if follow:
+                    _quarantine(quarantine_dir, stream, result.rejected, clock_ns)
         finally:
             await nc.close()
 
     asyncio.run(run())
-    if rejected and quarantine_dir is not None:
-        for kind in sorted({r.kind for r in rejected}):
-            mine = [r for r in rejected if r.kind == kind]
-            write_quarantine(quarantine_dir, f"nats-{stream}.jsonl", kind, mine, str(clock_ns()))
+    if not follow:
+        _quarantine(quarantine_dir, stream, rejected, clock_ns)
     return ConsumeResult(
         total["new"],
         total["duplicate"],
@@ -253,6 +264,16 @@ def consume(
         total["acked"],
         total["receipts"],
     )
+
+
+def _quarantine(
+    folder: Path | None, stream: str, rejected: Sequence[Rejected], clock_ns: Callable[[], int]
+) -> None:
+    if not rejected or folder is None:
+        return
+    for kind in sorted({r.kind for r in rejected}):
+        mine = [r for r in rejected if r.kind == kind]
+        write_quarantine(folder, f"nats-{stream}.jsonl", kind, mine, str(clock_ns()))
 
 
 def consumer_state(url: str, *, stream: str = STREAM, durable: str = DURABLE) -> ConsumerState:
