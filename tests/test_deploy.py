@@ -187,7 +187,7 @@ def test_the_checker_rejects_what_does_not_exist() -> None:
     assert check_invocation(["consume", "--idle-s", "60"]) == []
     assert check_invocation(["log", "publish", "--interval-s", "300", "--witness", "x"]) == []
     assert check_invocation(["stream", "consume"]) == ["ceasewatch has no command 'stream'"]
-    assert check_invocation(["consume", "--follow"]) == ["ceasewatch consume: no option --follow"]
+    assert check_invocation(["consume", "--tail"]) == ["ceasewatch consume: no option --tail"]
     assert check_invocation(["log", "publish"]) == [
         "ceasewatch log publish: --interval-s is required"
     ]
