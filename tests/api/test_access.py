@@ -435,7 +435,7 @@ OPERATIONS = [
     "health", "whoami", "checkpoint", "consistency_proof", "log_entry", "inclusion_proof",
     "violations", "violation", "incidents", "incident", "aggregates", "coverage", "complaints",
     "sensors", "records", "stream", "report", "export", "agreement", "complaint_submit",
-    "review", "ingest",
+    "review", "ingest", "metrics",
 ]  # fmt: skip
 
 

@@ -101,6 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The service over ``settings.catalog``."""
     from fastapi_offline import FastAPIOffline
 
+    from ceasewatch.api.metrics import measure
+    from ceasewatch.api.metrics import router as metrics_router
     from ceasewatch.api.routes_act import router as act_router
     from ceasewatch.api.routes_files import router as files_router
     from ceasewatch.api.routes_ingest import router as ingest_router
@@ -126,12 +128,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ingest_router, prefix="/api")
     app.include_router(stream_router, prefix="/api")
     app.include_router(files_router, prefix="/api")
+    app.include_router(metrics_router, prefix="/api")
     app.include_router(web_router)  # the dashboard and /api/agreement
     _docs(app)
     check_routes(app)
     document_errors(app)
     _handlers(app)
     _headers(app)
+    measure(app)  # the outermost middleware: it sees every answer, refusals included
     return app
 
 

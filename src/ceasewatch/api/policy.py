@@ -41,6 +41,7 @@ POLICY: dict[str, dict[Role, Scope]] = {
     # service and log: anyone can check the log grows honestly
     "health": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
     "whoami": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
+    "metrics": {OP: ALL},  # request counts and times, for the operator's monitoring
     "checkpoint": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},
     "agreement": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},  # the map's layers
     "consistency_proof": {OP: ALL, AN: ALL, CO: ALL, PA: ALL, PU: ALL},

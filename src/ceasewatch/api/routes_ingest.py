@@ -93,6 +93,11 @@ class Gate:
         with self._lock:
             self._admitted -= 1
 
+    @property
+    def admitted(self) -> int:
+        """Requests at work or waiting now (the metrics' gauge)."""
+        return self._admitted
+
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Wait for a place at work (only admitted requests call this)."""
