@@ -3,12 +3,17 @@ scheduler's workers. ``reprocess`` maps its cells through it and ``ensemble`` it
 
 Dask is the optional extra ``ceasewatch[scale]``, imported only here and only when asked for;
 without it the error names the extra. Tasks are plain picklable data, sent to the workers with
-``scatter`` and mapped with ``pure=False``; results come back as they finish, and callers sort
-them (the order of completion never decides a result).
+``scatter`` a few at a time: at most :data:`IN_FLIGHT_PER_THREAD` per worker thread are on the
+cluster at once, and each is released when its result is back. (Scattering every job at the
+start kept a month's pick records, millions of small objects, alive in the worker, and its
+garbage collector's full passes over them made every task slower as the run went on.) Results
+come back as they finish, and callers sort them: the order of completion never decides a
+result.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +21,7 @@ from typing import Any
 from ceasewatch.errors import InputError
 
 SCALE_HINT = "pip install 'ceasewatch[scale]'"
+IN_FLIGHT_PER_THREAD = 2  # jobs on the cluster per worker thread: one working, one waiting
 
 Mapper = Callable[[Callable[[Any], Any], Sequence[Any], Callable[[Any], None]], list[Any]]
 """``run(task, jobs, done)``: ``task(job)`` for every job, ``done(result)`` as each finishes."""
@@ -49,11 +55,22 @@ def dask_map(workers: int = 0, scheduler: str | None = None) -> Iterator[Mapper]
             ) -> list[Any]:  # fmt: skip
         if not jobs:
             return []
-        sent = client.scatter(list(jobs), hash=False)  # straight to the workers
+        threads = max(1, sum(client.nthreads().values()))
+        waiting = iter(jobs)
+        running = as_completed()
+
+        def send(count: int) -> None:
+            for job in itertools.islice(waiting, count):
+                [data] = client.scatter([job], hash=False)  # straight to a worker
+                running.add(client.submit(task, data, pure=False))
+
+        send(IN_FLIGHT_PER_THREAD * threads)
         results = []
-        for future in as_completed(client.map(task, sent, pure=False)):
+        for future in running:
             results.append(future.result())
+            future.release()
             done(results[-1])
+            send(1)
         return results
 
     try:
