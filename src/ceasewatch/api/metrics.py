@@ -64,7 +64,7 @@ def measure(app: FastAPI) -> None:
 
             for context in iter_route_contexts(app.routes):
                 endpoint = getattr(context.original_route, "endpoint", None)
-                if endpoint is not None:
+                if endpoint is not None and context.path:
                     templates.setdefault(endpoint, context.path)
         endpoint = request.scope.get("endpoint")
         matched = request.scope.get("route")
