@@ -3,7 +3,9 @@ test session) and a client with tokens for every role."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,3 +61,25 @@ def auth(client: TestClient) -> Headers:
         return {"Authorization": "Bearer " + key.issue(principal, int(time.time()))}
 
     return headers
+
+
+@pytest.fixture
+def held(state: Path) -> Iterator[tuple[TestClient, threading.Event, threading.Event]]:
+    """A client whose ingest writer waits in its slot until ``release`` is set (one slot,
+    no queue): ``entered`` is set when a request is in the slot."""
+    from ceasewatch.commands.serve import build_app
+
+    entered, release = threading.Event(), threading.Event()
+
+    def hook(_source: str) -> None:
+        entered.set()
+        assert release.wait(30)
+
+    app = build_app(state)
+    app.state.settings = dataclasses.replace(
+        app.state.settings, ingest_slots=1, ingest_queue=0, ingest_hook=hook
+    )
+    with TestClient(app) as test_client:
+        yield test_client, entered, release
+    release.set()
+    app.state.settings.catalog.store.close()

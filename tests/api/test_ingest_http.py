@@ -6,10 +6,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -109,28 +108,6 @@ def test_a_replay_gets_the_identical_answer_and_another_body_422(
     assert other.status_code == 422 and "Idempotency-Key" in other.json()["error"]
     elsewhere = client.post("/api/ingest/picks", content=body, headers=headers)
     assert elsewhere.status_code == 422
-
-
-@pytest.fixture
-def held(state: Path) -> Iterator[tuple[TestClient, threading.Event, threading.Event]]:
-    """A client whose ingest writer waits in its slot until ``release`` is set (one slot,
-    no queue): ``entered`` is set when a request is in the slot."""
-    from ceasewatch.commands.serve import build_app
-
-    entered, release = threading.Event(), threading.Event()
-
-    def hook(_source: str) -> None:
-        entered.set()
-        assert release.wait(30)
-
-    app = build_app(state)
-    app.state.settings = dataclasses.replace(
-        app.state.settings, ingest_slots=1, ingest_queue=0, ingest_hook=hook
-    )
-    with TestClient(app) as test_client:
-        yield test_client, entered, release
-    release.set()
-    app.state.settings.catalog.store.close()
 
 
 def _token(client: TestClient) -> dict[str, str]:

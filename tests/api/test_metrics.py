@@ -4,12 +4,8 @@ requests in hand, in the Prometheus text format; nobody else reads it."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -63,26 +59,6 @@ def test_answers_are_counted_by_route_template_and_status(
     assert found[("ceasewatch_log_entries", ())] == size
     timed = found[("ceasewatch_http_request_seconds_count", (("route", "/api/health"),))]
     assert timed == 4
-
-
-@pytest.fixture
-def held(state: Path) -> Iterator[tuple[TestClient, threading.Event, threading.Event]]:
-    from ceasewatch.commands.serve import build_app
-
-    entered, release = threading.Event(), threading.Event()
-
-    def hook(_source: str) -> None:
-        entered.set()
-        assert release.wait(30)
-
-    app = build_app(state)
-    app.state.settings = dataclasses.replace(
-        app.state.settings, ingest_slots=1, ingest_queue=0, ingest_hook=hook
-    )
-    with TestClient(app) as test_client:
-        yield test_client, entered, release
-    release.set()
-    app.state.settings.catalog.store.close()
 
 
 def test_refused_ingest_and_the_request_in_hand_show(

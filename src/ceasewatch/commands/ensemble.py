@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ceasewatch.commands.adjudicate import AGREEMENT_HELP
+from ceasewatch.commands.reprocess import SchedulerOption, WorkersOption, check_executor
 from ceasewatch.errors import CeasewatchError, InputError
 
 
@@ -32,14 +33,8 @@ def ensemble(
         ),
     ] = "dense",  # fmt: skip
     agreement: Annotated[str, typer.Option(help=AGREEMENT_HELP)] = "ua-2026",
-    workers: Annotated[
-        int,
-        typer.Option(help="Dask worker processes on this machine; 0 runs every member in-process"),
-    ] = 0,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="an existing Dask scheduler (tcp://host:port) instead of --workers"),
-    ] = None,
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
     out: Annotated[
         Path, typer.Option(help="folder for ensemble.json, members.jsonl and ensemble.png")
     ] = Path("ensemble"),
@@ -71,10 +66,7 @@ def ensemble(
             print(message, file=sys.stderr, flush=True)
 
     try:
-        if workers < 0:
-            raise InputError(f"--workers {workers}: give 0 (this process) or more workers")
-        if scheduler is not None and workers:
-            raise InputError("--scheduler runs on that cluster's workers: drop --workers")
+        check_executor(workers, scheduler)
         if hours is not None and hours <= 0:
             raise InputError(f"--hours {hours}: give a positive number of hours")
         chosen_seeds = parse_seeds(seeds)

@@ -19,6 +19,23 @@ if TYPE_CHECKING:
     from ceasewatch.pipeline.reprocess import Executor, Reprocessed
 
 
+WorkersOption = Annotated[
+    int, typer.Option(help="Dask worker processes on this machine; 0 runs the work in-process")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="an existing Dask scheduler (tcp://host:port) instead of --workers"),
+]
+
+
+def check_executor(workers: int, scheduler: str | None) -> None:
+    """The errors of ``--workers``/``--scheduler``, shared by the commands that use Dask."""
+    if workers < 0:
+        raise InputError(f"--workers {workers}: give 0 (this process) or more workers")
+    if scheduler is not None and workers:
+        raise InputError("--scheduler runs on that cluster's workers: drop --workers")
+
+
 def reprocess(
     home_dir: HomeOption = None,
     store_url: StoreOption = None,
@@ -30,14 +47,8 @@ def reprocess(
         str | None, typer.Option(help="with --log: the log's verifier key, to verify it first")
     ] = None,
     agreement: Annotated[str, typer.Option(help=AGREEMENT_HELP)] = "ua-2026",
-    workers: Annotated[
-        int,
-        typer.Option(help="Dask worker processes on this machine; 0 runs every cell in-process"),
-    ] = 0,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="an existing Dask scheduler (tcp://host:port) instead of --workers"),
-    ] = None,
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
     window_h: Annotated[
         float,
         typer.Option(
@@ -79,14 +90,11 @@ def reprocess(
             print(message, file=sys.stderr, flush=True)
 
     try:
-        if workers < 0:
-            raise InputError(f"--workers {workers}: give 0 (this process) or more workers")
+        check_executor(workers, scheduler)
         if window_h <= 0:
             raise InputError(f"--window-h {window_h}: give a positive number of hours")
         if log is not None and (home_dir is not None or store_url is not None):
             raise InputError("--log reads an export folder: give it without --home/--store")
-        if scheduler is not None and workers:
-            raise InputError("--scheduler runs on that cluster's workers: drop --workers")
         chosen = resolve(agreement)
         as_of_ns = None if as_of is None else parse_ns(as_of, where="--as-of")
         with ExitStack() as stack:
