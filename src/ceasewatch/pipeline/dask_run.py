@@ -107,7 +107,10 @@ def _warn_slow_allocator(settings: dict[str, str | None]) -> None:
         _log.warning(
             "%d Dask worker(s) run with %s set (%s), which makes fusion about twice as slow; "
             "install deploy/dask/ceasewatch.yaml as /etc/dask/ceasewatch.yaml on their hosts "
-            "and restart them", len(slow), SLOW_ALLOCATOR, ", ".join(slow[:3]),
+            "and restart them",
+            len(slow),
+            SLOW_ALLOCATOR,
+            ", ".join(slow[:3]),
         )
 
 
