@@ -1,10 +1,11 @@
 """``ceasewatch reprocess``: the sector × time plan gives one digest whatever runs it (in this
 process, Dask with 1, 2 and 4 workers, forked processes as the demo and ``replay`` run it) and
-whichever store holds the log (SQLite, PostgreSQL); the halos find an event at a sector
+whichever store holds the log (SQLite, PostgreSQL), line changes in the log included; the halos find an event at a sector
 boundary and one at a time cut once each."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -20,6 +21,8 @@ from typer.testing import CliRunner
 from ceasewatch.adjudication.replay import replay_store
 from ceasewatch.adjudication.review import read_reviews
 from ceasewatch.adjudication.review_state import Review
+from ceasewatch.agreement.line_diff import diff_control
+from ceasewatch.agreement.line_read import change_feature
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.cli import app
 from ceasewatch.errors import InputError
@@ -48,11 +51,17 @@ HOURS = 1.0
 @pytest.fixture(scope="session")
 def run_dir(tmp_path_factory: pytest.TempPathFactory, ua2026: Agreement) -> Path:
     """An hour of the peak day on the whole line, simulated once (dense deployment, seed 5):
-    about 600 picks, 50 located events, 40 violations."""
+    about 600 picks, 50 located events, 40 violations; and a block of ground RU took between
+    the control maps of 18 January and 18 February (``line-changes.jsonl``)."""
     out = tmp_path_factory.mktemp("reprocess") / "run"
     peak = replace(scenario("peak-day"), start=START)
     deployment = generate_deployment(ua2026, "dense", seed=5)
     simulate(ua2026, peak, 5, out, deployment=deployment, hours=HOURS)
+    old = shapely.box(37.30, 48.00, 38.00, 48.50)
+    diff = diff_control(old, old.union(shapely.box(37.25, 48.20, 38.0, 48.5)),
+                        t_from="2026-01-18", t_to="2026-02-18")  # fmt: skip
+    lines = [json.dumps(change_feature(c, diff)) + "\n" for c in diff.changes]
+    (out / "line-changes.jsonl").write_text("".join(lines), encoding="utf-8")
     return out
 
 
@@ -91,6 +100,9 @@ def test_the_plan_has_sectors_and_two_windows(in_process: Reprocessed) -> None:
     assert sum(len(r.events) for r in in_process.cells) >= len(in_process.fusion.acoustic.events)
     assert len(in_process.fusion.acoustic.events) >= 20
     assert len(in_process.verdicts.adjudication.violations) >= 10
+    [crossed] = [v for v in in_process.verdicts.adjudication.violations
+                 if v.basis == "line_change"]  # fmt: skip
+    assert crossed.rule_id == "no-crossing" and crossed.responsible[0][0] == "RU"
     assert in_process.digest.startswith("sha256:")
 
 

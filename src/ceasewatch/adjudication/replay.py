@@ -5,7 +5,8 @@ The log (an export folder a party holds, or the operator's store) is read back i
 fuse_log`) and adjudicated (:func:`~ceasewatch.adjudication.run.run_adjudication`), all with this
 software version. The digest of the canonical verdict set is the number two parties compare.
 The analysts' review decisions in the log tell the escalation ladder which violations were
-answered, and when.
+answered, and when; the log's line changes (``line-changes`` records, from ``ceasewatch line
+diff --json``) are judged under the rules that forbid crossing.
 Relocating sound sources needs the sensors' positions, which a public export seals: a replay
 needs a restricted export (``ceasewatch log export DIR --restricted``), and says so otherwise.
 """
@@ -29,6 +30,8 @@ from ceasewatch.evidence.verify import verify_export
 from ceasewatch.fusion.from_log import LogFusion, LogRecords, fuse_log, read_log
 
 Progress = Callable[[str], None]
+ADJUDICATED_STREAMS = ("detections", "tracks", "complaints", "status")
+"""The log's streams the adjudication reads beside the incidents (line changes aside)."""
 
 
 @dataclass(frozen=True)
@@ -102,16 +105,47 @@ def _replay(
     say(f"fusing {records.size:,} entries")
     fusion = fuse_log(records, agreement, progress=lambda m: say(f"fusing: {m}"))
     say("adjudicating")
-    verdicts = run_adjudication(
-        fusion.fused.incidents_json(),
+    verdicts = adjudicate_log(
+        records,
+        fusion,
         agreement,
-        {s: records.stream(s) for s in ("detections", "tracks", "complaints", "status")},
+        reviews,
         as_of_ns=as_of_ns,
         settings=settings,
-        inputs=fusion.inputs,
-        sensors=records.sensors,
-        reviews=reviews,
         progress=lambda m: say(f"adjudicating: {m}"),
         line_changes=line_changes,
     )
     return Replayed(fusion, verdicts, verified)
+
+
+def adjudicate_log(
+    records: LogRecords,
+    fusion: LogFusion,
+    agreement: Agreement,
+    reviews: Sequence[Review],
+    *,
+    as_of_ns: int | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    line_changes: Sequence[Mapping[str, Any]] = (),
+) -> Verdicts:
+    """Adjudicate a log's fused incidents with the streams they rest on, the registry, the
+    review entries and the log's line changes (and ``line_changes`` given beside the log: a
+    change in both counts once). ``replay`` and ``reprocess`` both end here."""
+    changes = {_change_id(c): c for c in (*records.stream("line-changes"), *line_changes)}
+    return run_adjudication(
+        fusion.fused.incidents_json(),
+        agreement,
+        {s: records.stream(s) for s in ADJUDICATED_STREAMS},
+        as_of_ns=as_of_ns,
+        settings=settings,
+        inputs=fusion.inputs,
+        sensors=records.sensors,
+        reviews=list(reviews),
+        progress=progress,
+        line_changes=list(changes.values()),
+    )
+
+
+def _change_id(change: Mapping[str, Any]) -> str:
+    return str(change.get("properties", change).get("change_id"))

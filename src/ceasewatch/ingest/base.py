@@ -30,8 +30,9 @@ KINDS = (
     "sensors",
     "notifications",
     "status",
+    "line-changes",
 )
-"""Every format an adapter exists for, in the order FORMATS.md lists them."""
+"""Every format an adapter exists for, in the order FORMATS.md lists them (then ours)."""
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ceasewatch.adjudication.adjudicate import Settings as AdjudicationSettings
+from ceasewatch.adjudication.replay import adjudicate_log
 from ceasewatch.adjudication.review import read_reviews
 from ceasewatch.adjudication.review_state import Review
-from ceasewatch.adjudication.run import Verdicts, run_adjudication
+from ceasewatch.adjudication.run import Verdicts
 from ceasewatch.agreement.types import Agreement
 from ceasewatch.errors import InputError
 from ceasewatch.evidence.base import LogStore
@@ -159,15 +160,13 @@ def reprocess(
     phases["cells"] = fusion.cells.cells_s
     phases["plan, join and merge"] = phases.pop("fuse") - fusion.cells.cells_s
     say("adjudicating")
-    verdicts = run_adjudication(
-        fusion.fused.incidents_json(),
+    verdicts = adjudicate_log(
+        records,
+        fusion,
         agreement,
-        {s: records.stream(s) for s in ("detections", "tracks", "complaints", "status")},
+        reviews,
         as_of_ns=as_of_ns,
         settings=adjudication,
-        inputs=fusion.inputs,
-        sensors=records.sensors,
-        reviews=list(reviews),
         progress=lambda m: say(f"adjudicating: {m}"),
     )
     lap("adjudicate")

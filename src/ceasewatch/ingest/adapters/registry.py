@@ -10,6 +10,7 @@ from ceasewatch.ingest.adapters import (
     complaints,
     detections,
     firms,
+    line_changes,
     notifications,
     picks,
     reports,
@@ -30,6 +31,7 @@ ADAPTERS: Mapping[str, FileAdapter] = MappingProxyType(
         "sensors": sensors.ADAPTER,
         "notifications": notifications.ADAPTER,
         "status": status.ADAPTER,
+        "line-changes": line_changes.ADAPTER,
     }
 )
 """The adapter of every format, by kind (read-only)."""
@@ -43,7 +45,7 @@ def detect_format(filename: str, head: bytes) -> str:
 
     Names: ``picks*.jsonl``, ``tracks*``, ``detections*``, ``reports*``, ``complaints*``,
     ``notifications*``, ``status*`` (``.jsonl``, ``.ndjson``, ``.json`` or no suffix),
-    ``firms*.csv`` or ``fire_*.csv``, ``sensors*.geojson``. Content: the id field of the first
+    ``firms*.csv`` or ``fire_*.csv``, ``sensors*.geojson``, ``line-changes*.jsonl``. Content: the id field of the first
     JSON object line (``pick_id`` …), a CSV header with latitude, longitude and acq_date, a
     FeatureCollection whose features have ``sensor_id``. Raises :class:`InputError` when no
     format or more than one fits.
