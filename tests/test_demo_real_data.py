@@ -69,7 +69,7 @@ def test_the_stage_writes_every_channel_and_its_figures_match_the_files(tmp_path
     assert sum(int(c["excess"]) for c in cells) == fire.excess
     assert sum(int(c["excess"]) and int(c["near_line"]) for c in cells) == fire.near_excess
     # News: raw reports and distinct events, and nothing invented against the sensors.
-    reports = (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    reports = (folder / "open-reports.jsonl").read_text(encoding="utf-8").splitlines()
     events = (folder / "events.jsonl").read_text(encoding="utf-8").splitlines()
     assert (len(reports), len(events)) == (news.raw, news.distinct) and news.distinct < news.raw
     assert sum(n for _kind, n, _d in news.by_type) == news.raw

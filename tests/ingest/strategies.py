@@ -75,7 +75,7 @@ def _optional(
 @st.composite
 def record(draw: Draw, kind: str) -> dict[str, Any]:
     """A valid record of a JSON Lines format, with some optional and unknown fields."""
-    source = "team_id" if kind == "reports" else "sensor_id"
+    source = "team_id" if kind in ("reports", "open-reports") else "sensor_id"
     if kind in ("complaints", "notifications"):
         source = "party"
     base: dict[str, Any] = {ID_FIELD[kind]: draw(ids), source: draw(ids)}
@@ -119,6 +119,16 @@ def record(draw: Draw, kind: str) -> dict[str, Any]:
             "count": st.integers(min_value=0, max_value=1000),
             "bearing_deg": st.lists(bearing, min_size=2, max_size=2),
             "range_km": st.lists(non_negative, min_size=2, max_size=2).map(sorted),
+            "text": texts,
+        }
+    elif kind == "open-reports":
+        base |= {"t_start": time_text(draw, t_ns), "observer": draw(coordinates()),
+                 "source": draw(ids)}  # fmt: skip
+        options = {
+            "t_end": st.integers(0, 10**13).map(lambda d: format_ns(t_ns + d, 9)),
+            "what": st.sampled_from(WHATS),
+            "category": texts,
+            "headline": texts,
             "text": texts,
         }
     elif kind == "status":

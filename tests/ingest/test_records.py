@@ -68,6 +68,8 @@ def test_optional_fields_may_be_left_out_or_null(kind: str) -> None:
         required = {"track_id", "sensor_id", "t_impact", "impact"}
     if kind == "status":
         required |= {"t_start", "state"}
+    if kind == "open-reports":
+        required |= {"observer", "source"}
     minimal = {k: v for k, v in GOOD[kind].items() if k in required}
     assert isinstance(parse_one(kind, line(minimal)), Accepted)
     nulls = {k: (v if k in required else None) for k, v in GOOD[kind].items()}

@@ -9,7 +9,10 @@ import pytest
 
 from ceasewatch.adjudication.taxonomy import CATEGORIES
 from ceasewatch.errors import InputError
+from ceasewatch.ingest.adapters import ADAPTERS
 from ceasewatch.ingest.adapters import reports as reports_adapter
+from ceasewatch.ingest.adapters.registry import detect_format
+from ceasewatch.ingest.base import Accepted
 from ceasewatch.ingest.viina import CODES, TRUNCATED, PlaceNames, classify, read_files, read_text
 from ceasewatch.model.places import Gazetteer
 
@@ -121,10 +124,14 @@ def test_the_command_writes_reports_and_events_and_counts_them(tmp_path: Path) -
     args = ["reports", "viina", str(ROWS), "--from", "2025-05-08", "--to", "2025-05-08"]
     result = CliRunner().invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    reports = (out / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    reports = (out / "open-reports.jsonl").read_text(encoding="utf-8").splitlines()
     events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
     assert all(json.loads(r)["t_start"].startswith("2025-05-08") for r in reports)
     assert sum(e["n_reports"] for e in events) == len(reports) > len(events)
     assert f"{len(reports)} raw reports became {len(events)} distinct events" in result.output
+    written = (out / "open-reports.jsonl").read_bytes()
+    assert detect_format(str(out / "open-reports.jsonl"), written[:65_536]) == "open-reports"
+    parsed = list(ADAPTERS["open-reports"].parse(written))
+    assert len(parsed) == len(reports) and all(isinstance(p, Accepted) for p in parsed)
     bad = CliRunner().invoke(app, [*args[:3], "--from", "March", "--out", str(out)])
     assert bad.exit_code == 2 and "Fix:" in bad.output

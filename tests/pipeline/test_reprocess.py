@@ -1,7 +1,8 @@
 """``ceasewatch reprocess``: the sector × time plan gives one digest whatever runs it (in this
 process, Dask with 1, 2 and 4 workers, forked processes as the demo and ``replay`` run it) and
-whichever store holds the log (SQLite, PostgreSQL), line changes in the log included; the halos find an event at a sector
-boundary and one at a time cut once each."""
+whichever store holds the log (SQLite, PostgreSQL), with the log's line changes judged and its
+open-source reports checked beside the verdicts; the halos find an event at a sector boundary
+and one at a time cut once each."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from ceasewatch.adjudication.replay import replay_store
+from ceasewatch.adjudication.replay import adjudicate_log, replay_store
 from ceasewatch.adjudication.review import read_reviews
 from ceasewatch.adjudication.review_state import Review
 from ceasewatch.agreement.line_diff import diff_control
@@ -62,7 +63,37 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory, ua2026: Agreement) -> Path
                         t_from="2026-01-18", t_to="2026-02-18")  # fmt: skip
     lines = [json.dumps(change_feature(c, diff)) + "\n" for c in diff.changes]
     (out / "line-changes.jsonl").write_text("".join(lines), encoding="utf-8")
+    write_open_reports(out)
     return out
+
+
+def write_open_reports(run: Path) -> None:
+    """News of the hour: two outlets' reports of one real shot, shelling reported where no
+    happening came within 30 km, an arrest, and a report dated after the run."""
+    truth = [json.loads(x) for x in (run / "truth" / "happenings.jsonl").read_text().splitlines()]
+    shot = next(h for h in truth if h["kind"] == "shot" and h["impact"] and h["t_impact"])
+    sensors = json.loads((run / "sensors.geojson").read_text())["features"]
+    far = next(
+        f["geometry"]["coordinates"][:2] for f in sensors
+        if all(geodesic_inverse(*f["geometry"]["coordinates"][:2], *h["impact"])[1] > 30_000
+               for h in truth if h["impact"])
+    )  # fmt: skip
+
+    def report(n: int, t: str, where: list[float], category: str, headline: str) -> str:
+        return json.dumps({
+            "report_id": f"news-{n}", "team_id": "news", "source": "test", "t_start": t,
+            "t_end": t, "observer": where, "category": category, "headline": headline,
+            "text": headline, "place_name": "", "settlement": "",
+        }) + "\n"  # fmt: skip
+
+    shelled = "Enemy shelled the village overnight, several explosions reported"
+    (run / "open-reports.jsonl").write_text("".join([
+        report(1, shot["t_impact"], shot["impact"], "explosion/impact", shelled),
+        report(2, shot["t_impact"], shot["impact"], "explosion/impact", shelled),
+        report(3, "2026-02-18T00:10:00Z", far, "explosion/impact", "Heavy shelling of the town"),
+        report(4, "2026-02-18T00:05:00Z", far, "detention", "Two men detained at a checkpoint"),
+        report(5, "2026-02-19T12:00:00Z", shot["impact"], "explosion/impact", "Later shelling"),
+    ]), encoding="utf-8")  # fmt: skip
 
 
 def ingest(run_dir: Path, url: str) -> None:
@@ -104,6 +135,27 @@ def test_the_plan_has_sectors_and_two_windows(in_process: Reprocessed) -> None:
                  if v.basis == "line_change"]  # fmt: skip
     assert crossed.rule_id == "no-crossing" and crossed.responsible[0][0] == "RU"
     assert in_process.digest.startswith("sha256:")
+
+
+def test_open_source_reports_are_checked_beside_the_verdicts(
+    in_process: Reprocessed, sqlite_log: tuple[LogRecords, list[Review]], ua2026: Agreement
+) -> None:
+    checks = in_process.verdicts.report_checks
+    assert checks is not None
+    assert checks.reports == 4  # the report dated after the run waits
+    rows = checks.rows()
+    by_first = {r["report_ids"][0]: r for r in rows}
+    assert sorted(by_first) == ["news-1", "news-3", "news-4"]  # the two outlets collapsed
+    assert by_first["news-1"]["status"] == "corroborates" and by_first["news-1"]["incident_ids"]
+    assert by_first["news-3"]["status"] == "contradicts" and by_first["news-3"]["observed"] >= 0.8
+    assert by_first["news-4"]["status"] == "not_checkable"
+    assert "open-source reports: 4 became 3 distinct events" in in_process.verdicts.text()
+    records, reviews = sqlite_log
+    without = replace(records, streams={k: v for k, v in records.streams.items()
+                                        if k != "open-reports"})  # fmt: skip
+    assert adjudicate_log(without, in_process.fusion, ua2026, reviews).verdicts.digest == (
+        in_process.digest
+    )  # news never moves a verdict
 
 
 @pytest.mark.parametrize("workers", [1, 2, 4])

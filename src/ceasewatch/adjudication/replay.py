@@ -130,8 +130,9 @@ def adjudicate_log(
     line_changes: Sequence[Mapping[str, Any]] = (),
 ) -> Verdicts:
     """Adjudicate a log's fused incidents with the streams they rest on, the registry, the
-    review entries and the log's line changes (and ``line_changes`` given beside the log: a
-    change in both counts once). ``replay`` and ``reprocess`` both end here."""
+    review entries, the log's line changes (and ``line_changes`` given beside the log: a
+    change in both counts once) and its open-source reports. ``replay`` and ``reprocess``
+    both end here."""
     changes = {_change_id(c): c for c in (*records.stream("line-changes"), *line_changes)}
     return run_adjudication(
         fusion.fused.incidents_json(),
@@ -144,6 +145,7 @@ def adjudicate_log(
         reviews=list(reviews),
         progress=progress,
         line_changes=list(changes.values()),
+        open_reports=records.stream("open-reports"),
     )
 
 

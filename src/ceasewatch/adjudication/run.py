@@ -11,7 +11,9 @@ Files (in the run folder, beside the fusion's ``events.jsonl`` so ``ceasewatch s
 both): ``violations.jsonl`` (FORMATS.md), ``indeterminate.jsonl`` (verdicts below the
 violation threshold, with their reasons), ``complaint-answers.jsonl`` and
 ``complaint-records.json`` (each party's record), ``escalation.jsonl``, ``sectors.jsonl``,
-``coverage.jsonl``, ``coverage-sectors.jsonl`` and ``coverage-line.jsonl``, ``acled.csv`` and
+``coverage.jsonl``, ``coverage-sectors.jsonl`` and ``coverage-line.jsonl``,
+``report-checks.jsonl`` (open-source reports as distinct events, each checked against the
+incidents: :mod:`.open_reports`), ``acled.csv`` and
 ``ucdp-ged.csv``, ``violations.geojson``, ``incidents.geojson`` and ``violations.csv`` (maps and
 spreadsheets: :mod:`.geojson_export`), ``verdicts.json`` (the digest of the canonical verdict
 set, what it was computed from, and the counts) and ``verdict-set.json`` (the canonical bytes).
@@ -42,6 +44,7 @@ from ceasewatch.adjudication.exports import (
 from ceasewatch.adjudication.geojson_export import write_map_exports
 from ceasewatch.adjudication.interference import interference_verdicts
 from ceasewatch.adjudication.line_crossing import line_change_verdicts
+from ceasewatch.adjudication.open_reports import ReportChecks, check_open_reports
 from ceasewatch.adjudication.review import settled_times
 from ceasewatch.adjudication.review_state import Review
 from ceasewatch.adjudication.sectors import line_observable, sector_counts, sector_text
@@ -70,6 +73,7 @@ class Verdicts:
     escalation: EscalationBook | None = None
     incidents: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
     agreement: Agreement | None = field(default=None, repr=False)
+    report_checks: ReportChecks | None = None  # open-source reports: beside, not in, the digest
 
     def sectors(self) -> list[dict[str, Any]]:
         """Violations by sector, each with the coverage it was counted under."""
@@ -115,6 +119,11 @@ class Verdicts:
                 "line_observable": self._line_share,
                 "status_records_ignored": self.coverage.ignored,
             },
+            "open_reports": None if self.report_checks is None else {
+                "reports": self.report_checks.reports,
+                "events": len(self.report_checks.events),
+                **self.report_checks.counts(),
+            },
         }  # fmt: skip
 
     def text(self) -> str:
@@ -147,6 +156,8 @@ class Verdicts:
             e = s["escalation"]
             lines.append(f"  escalation: {e['clusters']:,} clusters, {e['open']:,} open, "
                          f"{e['escalated']:,} escalated")  # fmt: skip
+        if self.report_checks is not None:
+            lines.append(f"  {self.report_checks.text()}")
         lines.append(f"  verdict set: {s['digest']}")
         return "\n".join(lines)
 
@@ -191,13 +202,16 @@ def run_adjudication(
     reviews: Sequence[Review] = (),
     progress: Progress | None = None,
     line_changes: Sequence[Mapping[str, Any]] = (),
+    open_reports: Sequence[Mapping[str, Any]] = (),
 ) -> Verdicts:
     """Adjudicate ``incidents`` with the ``records`` of each stream they rest on
     (``detections``, ``tracks``, ``complaints``; ``status`` with the ``sensors`` registry's
     features for coverage). ``reviews``: the analysts' review entries of the log; a violation
     whose human status they settle counts as answered on the escalation ladder from then.
     ``line_changes``: ground that changed hands between two control maps (``ceasewatch line
-    diff --json``), judged under the rules that forbid crossing (:mod:`.line_crossing`)."""
+    diff --json``), judged under the rules that forbid crossing (:mod:`.line_crossing`).
+    ``open_reports``: news-event reports, checked against the incidents beside the verdicts
+    (:mod:`.open_reports`)."""
     say = progress or (lambda _m: None)
     say("deciding violations")
     settings = settings or Settings()
@@ -230,6 +244,12 @@ def run_adjudication(
             observable=None if coverage is None else coverage.observable,
             coverage=coverage,
         )
+    checks = None
+    reported = [r for r in open_reports if parse_ns(str(r["t_start"])) <= as_of]
+    if reported:
+        say(f"checking {len(reported):,} open-source reports against the incidents")
+        places = locator.gazetteer or Gazetteer.default()
+        checks = check_open_reports(reported, incidents, coverage, places)
     say("escalation ladder")
     answered = settled_times(reviews, result.violations) if reviews else None
     ladder = escalation_state(result.violations, agreement, as_of_ns=as_of, answered=answered)
@@ -249,6 +269,7 @@ def run_adjudication(
         ladder,
         tuple(incidents),
         agreement,
+        checks,
     )
 
 
@@ -270,6 +291,9 @@ def write_verdicts(result: Verdicts, out: Path) -> tuple[Path, ...]:
         written.append(out / "escalation.jsonl")
     if result.coverage is not None:
         written += write_coverage(out, result.coverage)
+    if result.report_checks is not None:
+        write_jsonl(out / "report-checks.jsonl", result.report_checks.rows())
+        written.append(out / "report-checks.jsonl")
     if result.agreement is not None:
         law = result.agreement
         write_jsonl(out / "sectors.jsonl", result.sectors())

@@ -44,11 +44,12 @@ def viina(
         str | None, typer.Option("--to", help="Last day kept (YYYY-MM-DD, UTC, inclusive).")
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for reports.jsonl and events.jsonl.")
+        Path, typer.Option("--out", help="Folder for open-reports.jsonl and events.jsonl.")
     ] = Path("viina-output"),
 ) -> None:
-    """Read VIINA news-event files into reports.jsonl, collapse near-duplicates into
-    events.jsonl and print how many raw reports became how many distinct events.
+    """Read VIINA news-event files into open-reports.jsonl (which ceasewatch ingest appends to
+    the log), collapse near-duplicates into events.jsonl and print how many raw reports became
+    how many distinct events.
 
     Example: ceasewatch reports viina viina_incidents_202503.csv --from 2025-03-01 --to 2025-03-07
     """
@@ -73,13 +74,13 @@ def viina(
     ]
     events = distinct_events(reports, places=PlaceIndex.from_gazetteer(gazetteer))
     out.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(out / "reports.jsonl", reports)
+    _write_jsonl(out / "open-reports.jsonl", reports)
     _write_jsonl(out / "events.jsonl", events)
     for rejected in batch.rejected:
         typer.echo(f"rejected {rejected}", err=True)
     typer.echo(
         f"{len(reports)} raw reports became {len(events)} distinct events "
-        f"({len(batch.rejected)} rows rejected); wrote {out / 'reports.jsonl'} and "
+        f"({len(batch.rejected)} rows rejected); wrote {out / 'open-reports.jsonl'} and "
         f"{out / 'events.jsonl'}"
     )
     raw_by = Counter((str(r["category"]), str(r["oblast"] or "?")) for r in reports)

@@ -16,6 +16,7 @@ report. The functions are pure: coverage is a caller-supplied :class:`Coverage`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,6 +83,9 @@ def corroborate(
     settings: Settings = Settings(),
 ) -> list[Finding]:
     """A finding for every distinct report event (events.jsonl records of report_dedup)."""
+    ordered = sorted(incidents, key=lambda i: (i.t_start_s, i.incident_id))
+    starts = [i.t_start_s for i in ordered]
+    longest_s = max((i.t_end_s - i.t_start_s for i in ordered), default=0.0)
     findings = []
     for event in events:
         event_id = str(event["event_id"])
@@ -95,11 +99,11 @@ def corroborate(
         lon, lat = (float(v) for v in event["position"])  # type: ignore[attr-defined]
         t0 = _epoch_s(str(event["t_start"])) - settings.slack_s
         t1 = _epoch_s(str(event.get("t_end") or event["t_start"])) + settings.slack_s
+        window = ordered[bisect_left(starts, t0 - longest_s) : bisect_right(starts, t1)]
         near = [
             i
-            for i in incidents
+            for i in window
             if i.kind in kinds
-            and i.t_start_s <= t1
             and i.t_end_s >= t0
             and float(geodesic_distance_m(lon, lat, i.lon, i.lat).ravel()[0])
             <= settings.place_radius_m + 2.0 * i.sigma_m

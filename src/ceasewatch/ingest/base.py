@@ -31,6 +31,7 @@ KINDS = (
     "notifications",
     "status",
     "line-changes",
+    "open-reports",
 )
 """Every format an adapter exists for, in the order FORMATS.md lists them (then ours)."""
 

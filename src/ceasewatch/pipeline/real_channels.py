@@ -157,7 +157,7 @@ class _Unwatched:
 
 
 def reports_channel(data: Path, out: Path) -> ReportsChannel:
-    """One month of VIINA reports → reports.jsonl, collapsed → events.jsonl, and checked
+    """One month of VIINA reports → open-reports.jsonl, collapsed → events.jsonl, and checked
     against the (absent) sensor incidents of that month."""
     from ceasewatch.fusion.files import write_jsonl
     from ceasewatch.fusion.report_corroboration import corroborate
@@ -171,7 +171,7 @@ def reports_channel(data: Path, out: Path) -> ReportsChannel:
     batch = read_files([data / REPORTS_FILE], PlaceNames(gazetteer))
     reports = [r for r in batch.reports if str(r["t_start"]).startswith(REPORTS_MONTH)]
     events = distinct_events(reports, places=PlaceIndex.from_gazetteer(gazetteer))
-    write_jsonl(out / "reports.jsonl", reports)
+    write_jsonl(out / "open-reports.jsonl", reports)
     write_jsonl(out / "events.jsonl", events)
     raw_by = Counter(str(r["category"]) for r in reports)
     events_by = Counter(str(e["category"]) for e in events)

@@ -29,7 +29,7 @@ SOURCES = (
     "monitoring and research use).",
     f"Fire detections: {FIRE_CREDIT} (open data; cite NASA FIRMS).",
     f"News-event reports: {REPORTS_CREDIT}, https://github.com/zhukovyuri/VIINA; what is "
-    "derived from them (reports.jsonl, events.jsonl) is shared under the same licence.",
+    "derived from them (open-reports.jsonl, events.jsonl) is shared under the same licence.",
     BASEMAP_CREDIT + "; " + PLACES_CREDIT + "; maps and plots drawn with matplotlib.",
 )
 

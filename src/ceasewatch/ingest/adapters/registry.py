@@ -12,6 +12,7 @@ from ceasewatch.ingest.adapters import (
     firms,
     line_changes,
     notifications,
+    open_reports,
     picks,
     reports,
     sensors,
@@ -32,9 +33,14 @@ ADAPTERS: Mapping[str, FileAdapter] = MappingProxyType(
         "notifications": notifications.ADAPTER,
         "status": status.ADAPTER,
         "line-changes": line_changes.ADAPTER,
+        "open-reports": open_reports.ADAPTER,
     }
 )
 """The adapter of every format, by kind (read-only)."""
+
+NARROWER = {"open-reports": "reports"}
+"""A format whose content also fits a broader one (a news report has a ``report_id`` too):
+when both fit, the narrower wins."""
 
 HEAD_BYTES = 65_536
 """How much of a file :func:`detect_format` wants to see (at least its first line)."""
@@ -45,7 +51,8 @@ def detect_format(filename: str, head: bytes) -> str:
 
     Names: ``picks*.jsonl``, ``tracks*``, ``detections*``, ``reports*``, ``complaints*``,
     ``notifications*``, ``status*`` (``.jsonl``, ``.ndjson``, ``.json`` or no suffix),
-    ``firms*.csv`` or ``fire_*.csv``, ``sensors*.geojson``, ``line-changes*.jsonl``. Content: the id field of the first
+    ``firms*.csv`` or ``fire_*.csv``, ``sensors*.geojson``, ``line-changes*.jsonl``,
+    ``open-reports*.jsonl``. Content: the id field of the first
     JSON object line (``pick_id`` …), a CSV header with latitude, longitude and acq_date, a
     FeatureCollection whose features have ``sensor_id``. Raises :class:`InputError` when no
     format or more than one fits.
@@ -56,6 +63,7 @@ def detect_format(filename: str, head: bytes) -> str:
     if by_name:
         raise _unclear(filename, f"its name fits {_either(by_name)}")
     by_content = [kind for kind, adapter in ADAPTERS.items() if adapter.sniff_content(head)]
+    by_content = [k for k in by_content if not any(NARROWER.get(n) == k for n in by_content)]
     if len(by_content) == 1:
         return by_content[0]
     if by_content:
