@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,45 @@ def test_bad_inputs(tmp_path: Path) -> None:
         read_adjudication(tmp_path)
     with pytest.raises(InputError, match="YYYY-MM-DD"):
         day_window("18/02/2026")
+
+
+def test_the_real_world_channels_are_counted_and_credited(tmp_path: Path) -> None:
+    from ceasewatch.adjudication.line_crossing import line_change_verdicts
+    from ceasewatch.agreement.catalog import resolve
+    from ceasewatch.report.daily_inputs import read_adjudication
+    from ceasewatch.report.daily_record import build_record
+    from ceasewatch.report.daily_sections import LINE_MAPS_CREDIT, VIINA_CREDIT
+
+    from .daily_scenario import write_scenario
+
+    folder = write_scenario(tmp_path / "adjudication")
+    change = {"format": "ceasewatch.line-change/1", "change_id": "lc-1", "party_gained": "RU",
+              "area_km2": 6.25, "position": [37.5, 48.5], "t_from": "2026-01-18",
+              "t_to": "2026-02-18"}  # fmt: skip
+    [crossed] = [v.to_json() for v in line_change_verdicts([change], resolve("ua-2026"))]
+    with (folder / "violations.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(crossed) + "\n")
+    checks = [
+        {"event_id": f"rev-{n}", "t_start": t, "n_reports": k, "status": s, "sources": ["viina"]}
+        for n, (t, k, s) in enumerate([
+            ("2026-02-18T00:00:00Z", 3, "corroborates"),
+            ("2026-02-18T06:00:00Z", 1, "contradicts"),
+            ("2026-02-18T09:00:00Z", 2, "no_coverage"),
+            ("2026-02-18T23:00:00Z", 4, "corroborates"),  # after the cut-off
+            ("2026-02-19T01:00:00Z", 1, "contradicts"),  # the next day
+        ])
+    ]  # fmt: skip
+    (folder / "report-checks.jsonl").write_text("".join(json.dumps(c) + "\n" for c in checks))
+    start, end = day_window("2026-02-18")
+    record = build_record(read_adjudication(folder), resolve("ua-2026"), start, end,
+                          cutoff_ns=parse_ns("2026-02-18T22:00:00Z"))  # fmt: skip
+    summary = " ".join(record.summary)
+    assert "1 violation of the line itself rests on control-map changes (6.2 km²" in summary
+    assert "1 by RU" in summary
+    assert "6 reports became 3 distinct events; the sensors corroborated 1 and contradicted 1" in (
+        summary
+    )
+    assert "1 fell where or when the sensors did not watch enough" in summary
+    assert LINE_MAPS_CREDIT in record.sources and VIINA_CREDIT in record.sources
+    plain = scenario_record(tmp_path / "plain")
+    assert LINE_MAPS_CREDIT not in plain.sources and "Open-source" not in " ".join(plain.summary)

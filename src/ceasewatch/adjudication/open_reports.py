@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ceasewatch.adjudication.coverage_line import Coverage
@@ -44,6 +44,7 @@ class ReportChecks:
     reports: int
     events: tuple[Mapping[str, Any], ...]
     findings: tuple[Finding, ...]
+    sources: Mapping[str, str] = field(default_factory=dict)  # report id → who published it
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.status for f in self.findings)
@@ -54,6 +55,9 @@ class ReportChecks:
         return [
             {
                 **event,
+                "sources": sorted(
+                    {self.sources.get(str(i), "") for i in event["report_ids"]} - {""}
+                ),  # fmt: skip
                 "status": finding.status,
                 "incident_ids": list(finding.incident_ids),
                 "observed": None if finding.observed is None else round(finding.observed, 3),
@@ -118,4 +122,5 @@ def check_open_reports(
     watched = _Watched(coverage, settings.place_radius_m)
     sensed = [sensor_incident(i) for i in incidents]
     findings = corroborate(events, sensed, watched, settings)
-    return ReportChecks(len(reports), tuple(events), tuple(findings))
+    sources = {str(r["report_id"]): str(r.get("source") or "") for r in reports}
+    return ReportChecks(len(reports), tuple(events), tuple(findings), sources)

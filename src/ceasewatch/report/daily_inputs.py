@@ -33,6 +33,7 @@ class AdjudicationFiles:
     escalation: tuple[Row, ...] | None = None
     verdicts: Row | None = None
     coverage_line: tuple[Row, ...] | None = None  # stretch-hours of the main line
+    report_checks: tuple[Row, ...] | None = None  # open-source reports checked by the sensors
 
 
 def read_adjudication(folder: Path) -> AdjudicationFiles:
@@ -53,6 +54,7 @@ def read_adjudication(folder: Path) -> AdjudicationFiles:
         escalation=_jsonl(folder / "escalation.jsonl"),
         verdicts=_json(folder / "verdicts.json"),
         coverage_line=_jsonl(folder / "coverage-line.jsonl"),
+        report_checks=_jsonl(folder / "report-checks.jsonl"),
     )
 
 

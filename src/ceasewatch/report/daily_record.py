@@ -25,6 +25,8 @@ from ceasewatch.report.daily_incidents import (
 )
 from ceasewatch.report.daily_inputs import AdjudicationFiles, Row
 from ceasewatch.report.daily_sections import (
+    channel_lines,
+    channel_sources,
     complaint_lines,
     complaint_records,
     escalation_lines,
@@ -93,6 +95,7 @@ def build_record(
     parties = tuple((str(p.id), p.name) for p in agreement.parties if p.role == "party")
     sectors = sector_lines(rows, files.sectors, agreement)
     answers = [a for a in files.complaint_answers or () if start_ns <= _t(a, "t_submitted") < stop]
+    checks = [c for c in files.report_checks or () if start_ns <= _t(c, "t_start") < stop]
     bin_s = 3600 if end_ns - start_ns <= 3 * DAY_NS else 86_400
     return Record(
         number=report_number(start_ns, end_ns),
@@ -105,7 +108,8 @@ def build_record(
         end_ns=end_ns,
         cutoff_ns=cutoff,
         checkpoint=checkpoint,
-        summary=summary_lines(rows, sectors, incidents, answers, parties),
+        summary=summary_lines(rows, sectors, incidents, answers, parties)
+        + channel_lines(rows, checks),
         sectors=sectors,
         by_category=_counts(r.get("category", "") for r in rows),
         by_party=_counts(most_likely(r)[0] for r in rows),
@@ -132,7 +136,7 @@ def build_record(
         escalation=escalation_lines(files.escalation, start_ns, stop),
         coverage_window=_coverage_window(files.verdicts),
         scale=scale_text(),
-        sources=SOURCES,
+        sources=SOURCES + channel_sources(rows, checks),
         after_cutoff=len(in_window) - len(rows),
         line_coverage=line_coverage(files.coverage_line, agreement, start_ns, end_ns),
     )

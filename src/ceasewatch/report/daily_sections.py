@@ -1,5 +1,6 @@
 """The sections of a report record that are counts and statements: the summary, each sector
-with its coverage statement, complaints and each party's record, the escalation state."""
+with its coverage statement, complaints and each party's record, the escalation state, and what
+the real-world channels added (control-map changes, open-source reports)."""
 
 from __future__ import annotations
 
@@ -214,3 +215,55 @@ def escalation_lines(
             + "."
         )
     return tuple(lines)
+
+
+LINE_MAPS_CREDIT = (
+    "Changes of the line: ceasewatch line diff of two open-source control maps (DeepStateMap, "
+    "monitoring and research use); a change is evidence that ground changed hands, not proof."
+)
+VIINA_CREDIT = (
+    "Open-source reports: VIINA 2.0, Zhukov & Ayers (ODbL 1.0), collapsed into distinct events "
+    "and checked against the sensors; they do not enter the verdicts."
+)
+NEWS_CREDIT = (
+    "Open-source reports: news events as ingested, collapsed into distinct events and checked "
+    "against the sensors; they do not enter the verdicts."
+)
+
+
+def channel_lines(rows: Sequence[Row], checks: Sequence[Row]) -> tuple[str, ...]:
+    """What the control maps and the news added to the period, as sentences of counts."""
+    lines = []
+    crossed = [r for r in rows if r.get("attribution_basis") == "line_change"]
+    if crossed:
+        area = sum(float(r.get("area_km2") or 0.0) for r in crossed)
+        gained = Counter(most_likely(r)[0] for r in crossed)
+        by = ", ".join(f"{n:,} by {party}" for party, n in sorted(gained.items()))
+        lines.append(
+            f"{plural(len(crossed), 'violation')} of the line itself "
+            f"{'rests' if len(crossed) == 1 else 'rest'} on control-map changes "
+            f"({area:,.1f} km² taken across the line; {by}), each awaiting an analyst."
+        )
+    if checks:
+        status = Counter(str(c.get("status")) for c in checks)
+        reports = sum(int(c.get("n_reports") or 1) for c in checks)
+        lines.append(
+            f"Open-source reports: {plural(reports, 'report')} became "
+            f"{plural(len(checks), 'distinct event')}; the sensors corroborated "
+            f"{status['corroborates']:,} and contradicted {status['contradicts']:,}, "
+            f"{status['no_coverage']:,} fell where or when the sensors did not watch enough, and "
+            f"{status['not_checkable']:,} claimed nothing sensors can see. They inform the "
+            "analysts and do not change any verdict."
+        )
+    return tuple(lines)
+
+
+def channel_sources(rows: Sequence[Row], checks: Sequence[Row]) -> tuple[str, ...]:
+    """The credit of each real-world channel the period used."""
+    credits = []
+    if any(r.get("attribution_basis") == "line_change" for r in rows):
+        credits.append(LINE_MAPS_CREDIT)
+    if checks:
+        viina = any("viina" in c.get("sources", ()) for c in checks)
+        credits.append(VIINA_CREDIT if viina else NEWS_CREDIT)
+    return tuple(credits)
