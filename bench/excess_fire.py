@@ -40,14 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ceasewatch.agreement.catalog import resolve  # noqa: E402
+from ceasewatch.agreement.front_line import SNAPSHOT_2022, front_from_snapshot  # noqa: E402
 from ceasewatch.fusion import excess_fire as ef  # noqa: E402
-from ceasewatch.fusion.excess_fire_control import control_factor, scaled  # noqa: E402
+from ceasewatch.fusion.excess_fire_control import control_factor, land_cells, scaled  # noqa: E402
 from ceasewatch.fusion.fire_points import FirePoints, read_fire_points  # noqa: E402
 from ceasewatch.ingest.adapters.firms import ADAPTER  # noqa: E402
 from ceasewatch.ingest.base import Accepted  # noqa: E402
 from ceasewatch.report.excess_fire import MapLine, draw_excess_map, draw_excess_series  # noqa: E402
 
-SNAPSHOT = "loc/deepstate-full-snapshots/deepstate_20220403T123328Z_1648989208.geojson"
+SNAPSHOT = str(SNAPSHOT_2022)
 ALERTS = "reports/air-raid-alerts/official_data_en_2022-03-15_2022-12-31.csv"
 OBLAST = {  # alert dataset name -> basemap name
     "Cherkaska": "Cherkasy", "Chernihivska": "Chernihiv", "Chernivetska": "Chernivtsi",
@@ -59,7 +60,6 @@ OBLAST = {  # alert dataset name -> basemap name
     "Volynska": "Volyn", "Zakarpatska": "Zakarpattia", "Zaporizka": "Zaporizhia",
     "Zhytomyrska": "Zhytomyr",
 }  # fmt: skip
-OCCUPIED_WORDS = ("Окуповано", "Окуповані", "ОРДЛО", "Крим", "зайняті ворогом")
 
 
 def oblasts() -> dict[str, shapely.Geometry]:
@@ -70,32 +70,9 @@ def oblasts() -> dict[str, shapely.Geometry]:
     return {name: shapely.union_all(parts) for name, parts in found.items()}
 
 
-def line_2022(data: Path, regions: dict[str, shapely.Geometry]) -> shapely.Geometry:
-    """The 2022-04-03 line: where the occupied area (with ORDLO and Crimea) meets held land.
-
-    The snapshot's polygons are closed by 2 km (the slivers between them are not front),
-    holes under 100 km² are filled, Crimea and Sevastopol are never "held", and pieces under
-    5 km are dropped."""
-    land = shapely.union_all(list(regions.values()))
-    features = json.loads((data / SNAPSHOT).read_text())["features"]
-    parts = [
-        shape(f["geometry"]).buffer(0)
-        for f in features
-        if any(w in str(f["properties"].get("name", "")) for w in OCCUPIED_WORDS)
-        and f["geometry"]["type"] != "Point"
-    ]
-    closed = shapely.union_all(parts).buffer(0.02).buffer(-0.02)
-    filled = shapely.union_all(
-        [
-            shapely.Polygon(p.exterior, [h for h in p.interiors if shapely.Polygon(h).area > 0.012])
-            for p in getattr(closed, "geoms", [closed])
-        ]
-    )
-    occupied = filled.intersection(land)
-    held = land.difference(occupied).difference(regions["Crimea"]).difference(regions["Sevastopol"])
-    line = shapely.line_merge(occupied.boundary.intersection(held.buffer(0.005)))
-    pieces = [g for g in getattr(line, "geoms", [line]) if g.length > 0.05]
-    return shapely.MultiLineString(pieces)
+def line_2022(data: Path) -> shapely.Geometry:
+    """The 2022-04-03 line of contact (ceasewatch.agreement.front_line)."""
+    return front_from_snapshot((data / SNAPSHOT_2022).read_text(encoding="utf-8"), SNAPSHOT)
 
 
 def alert_hours(data: Path, first_day: int, days: int, names: list[str]) -> np.ndarray:
@@ -120,18 +97,6 @@ def alert_hours(data: Path, first_day: int, days: int, names: list[str]) -> np.n
                     overlap = min(end, (day + 1) * 24.0) - max(start, day * 24.0)
                     hours[index[name], k] = max(hours[index[name], k], 0.0) + max(overlap, 0.0)
     return np.minimum(hours, 24.0)
-
-
-def land_cells(land: shapely.Geometry, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
-    minx, miny, maxx, maxy = land.bounds
-    lon = np.arange(minx, maxx, 0.05)
-    lat = np.arange(miny, maxy, 0.05)
-    glon, glat = np.meshgrid(lon, lat)
-    ix, iy = ef.cells_of(glon.ravel(), glat.ravel(), cell_m)
-    cells = np.unique(np.stack([ix, iy], axis=1), axis=0)
-    clon, clat = ef.cell_centres(cells[:, 0], cells[:, 1], cell_m)
-    inside = shapely.contains_xy(land, clon, clat)
-    return cells[inside, 0], cells[inside, 1]
 
 
 def rate(flagged: int, cell_days: int) -> float:
@@ -229,7 +194,7 @@ def main() -> None:
     speed, p21, p22, base = throughput(data, args.repeat)
     regions = oblasts()
     land = shapely.union_all(list(regions.values()))
-    front22 = line_2022(data, regions)
+    front22 = line_2022(data)
     front25 = shapely.union_all([part.geometry for part in resolve("ua-2026").lines])
     lx, ly = land_cells(land, base.settings.cell_m)
     clon, clat = ef.cell_centres(lx, ly, base.settings.cell_m)

@@ -4,15 +4,20 @@ Pairs come from May 2025 (tuning looked only at February 2025). Strata over the 
 blocking window (time and space): identical headline, text similarity high / medium / low /
 very low, and pairs drawn uniformly from the window. Seeded, so a rerun draws the same pairs.
 
-    python bench/viina_sample.py [DATA_DIR]
+    python bench/viina_sample.py [DATA_DIR] [--tuning] [--held-out]
 
-writes tests/data/viina_pairs_rows.csv (the VIINA rows of every sampled report, with its id) and
-tests/data/viina_pairs_todo.csv (the pairs without labels), and prints the pairs to label.
+writes tests/data/viina_pairs_rows.csv (the VIINA rows of every sampled report, with its id),
+tests/data/viina_pairs_todo.csv (the pairs without labels) and tests/data/viina_pairs_strata.json
+(how many pairs of the month's blocking window fall in each similarity stratum, for weighting
+the sample back to the month), and prints the pairs to label. ``--tuning`` also draws the
+February tuning pairs; ``--held-out`` draws 200 pairs of July 2025 (the held-out month, labelled
+once and scored once) and writes its labelling sheet without strata, scores or decisions.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import random
 import sys
 from pathlib import Path
@@ -58,6 +63,13 @@ def main(
         for i, j, _s in rng.sample(pool, min(count, len(pool))):
             taken.add((i, j))
             chosen.append((name, i, j))
+    population = {name: 0 for name, *_rest in STRATA if name != "random"}
+    for i, j, similarity in pairs:
+        population[stratum_of(items[i].headline_key == items[j].headline_key, similarity)] += 1
+    (OUT / f"{prefix}_strata.json").write_text(
+        json.dumps({"month": month, "window_pairs": len(pairs), "pairs_by_stratum": population},
+                   indent=2) + "\n", encoding="utf-8",
+    )  # fmt: skip
     rows = {}
     with path.open(encoding="utf-8-sig") as handle:
         raw = list(csv.DictReader(handle))
@@ -78,8 +90,18 @@ def main(
     for n, (_name, i, j) in enumerate(chosen):
         a, b = batch.reports[i], batch.reports[j]
         print(f"#{n} {a['t_start'][:16]} {a['place_name']} | {b['t_start'][:16]} {b['place_name']}")
-        print(f"  A: {a['headline'][:160]}")
-        print(f"  B: {b['headline'][:160]}")
+        print(f"  A: {a['headline']}")
+        print(f"  B: {b['headline']}")
+
+
+def stratum_of(identical: bool, similarity: float) -> str:
+    """The similarity stratum a pair of the window belongs to (``random`` is a draw, not one)."""
+    if identical:
+        return "identical"
+    if similarity >= 1.0:  # the same word keys, not the same headline: counted as high
+        return "high"
+    return next(name for name, lo, hi, _n in STRATA
+                if lo is not None and hi is not None and lo <= similarity < hi)  # fmt: skip
 
 
 if __name__ == "__main__":
@@ -87,3 +109,5 @@ if __name__ == "__main__":
     main(data)  # the test pairs (May 2025)
     if "--tuning" in sys.argv:
         main(data, "202502", "viina_tuning_pairs", 0.5)  # the tuning pairs (February 2025)
+    if "--held-out" in sys.argv:
+        main(data, "202507", "viina_heldout_pairs", 200 / 220)  # July 2025, labelled once

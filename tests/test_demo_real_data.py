@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ceasewatch.agreement.catalog import resolve
+from ceasewatch.agreement.front_line import SNAPSHOT_2022
 from ceasewatch.cli import app
 from ceasewatch.errors import InputError
 from ceasewatch.pipeline.real_channels import FIRE_FILES, LINE_FILES, REPORTS_FILE
@@ -29,9 +30,9 @@ needs_data = pytest.mark.skipif(
 
 
 def _thinned(into: Path) -> Path:
-    """The shared files the stage reads: both control maps as they are, every 8th FIRMS row
-    of each year, and the first 300 VIINA rows of August 2025."""
-    for name in LINE_FILES:
+    """The shared files the stage reads: both control maps and the 2022-04-03 snapshot as they
+    are, every 8th FIRMS row of each year, and the first 300 VIINA rows of August 2025."""
+    for name in (*LINE_FILES, SNAPSHOT_2022):
         (into / name).parent.mkdir(parents=True, exist_ok=True)
         (into / name).symlink_to(SHARED / name)
     for name in FIRE_FILES:
@@ -62,7 +63,11 @@ def test_the_stage_writes_every_channel_and_its_figures_match_the_files(tmp_path
     geojson = json.loads((folder / "line-changes.geojson").read_text(encoding="utf-8"))
     assert len(geojson["features"]) == len(line.changes)
     assert dict(line.gained_km2)["RU"] > dict(line.gained_km2)["UA"] > 0
-    # Excess fire: the CSV holds every cell-day with fire and its excess flag.
+    # Excess fire: near the line of 2022, not today's; the baseline raised where land far from
+    # the front burned more than in 2021.
+    assert fire.line_of_year and fire.line_label == "line of 2022-04-03"
+    assert fire.days_raised > 0 and fire.factor_max > 1.0
+    # The CSV holds every cell-day with fire and its excess flag.
     with (folder / "excess-fire.csv").open(encoding="utf-8") as handle:
         cells = list(csv.DictReader(handle))
     assert len(cells) == fire.cell_days

@@ -15,6 +15,7 @@ sensitivity everywhere, which errs on the side of fewer flags.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from ceasewatch.fusion.excess_fire import (
     Baseline,
     FloatArray,
     IntArray,
+    cell_centres,
     cells_of,
     day_of_year,
 )
@@ -64,3 +66,17 @@ def scaled(baseline: Baseline, factor: FloatArray) -> Baseline:
     if factor.shape != (DAYS,) or not np.all(factor > 0):
         raise ValueError("the factor needs 365 positive values, one per day of the year")
     return replace(baseline, beta_days=baseline.beta_days / factor)
+
+
+def land_cells(land: Any, cell_m: float) -> tuple[IntArray, IntArray]:
+    """The cells (``ix``, ``iy``) whose centre lies on ``land`` (a shapely area in lon/lat),
+    found by sampling the land's bounding box every 0.05° (finer than a cell)."""
+    import shapely
+
+    minx, miny, maxx, maxy = land.bounds
+    glon, glat = np.meshgrid(np.arange(minx, maxx, 0.05), np.arange(miny, maxy, 0.05))
+    ix, iy = cells_of(glon.ravel(), glat.ravel(), cell_m)
+    cells = np.unique(np.stack([ix, iy], axis=1), axis=0)
+    clon, clat = cell_centres(cells[:, 0], cells[:, 1], cell_m)
+    inside = shapely.contains_xy(land, clon, clat)
+    return cells[inside, 0], cells[inside, 1]

@@ -32,6 +32,7 @@ REPORTS_MONTH = "2025-08"
 MIN_AREA_KM2 = 1.0
 THRESHOLD = 0.99
 WITHIN_KM = 10.0
+CONTROL_KM = 50.0  # land this far from both lines measures the year's burning season
 
 
 def _text(path: Path) -> str:
@@ -98,11 +99,16 @@ def line_channel(data: Path, out: Path) -> LineChannel:
 
 
 def fire_channel(data: Path, out: Path, agreement: Agreement) -> FireChannel:
-    """Excess fire of 2022 against the 2021 baseline, near the agreement's line and elsewhere;
-    writes excess-fire.csv, excess-fire-map.png and excess-fire-series.png into ``out``."""
+    """Excess fire of 2022 against the 2021 baseline, near the 2022-04-03 line of contact and
+    elsewhere, the baseline raised day by day where land far from the front (over
+    :data:`CONTROL_KM` from both lines) burned more than in 2021; writes excess-fire.csv,
+    excess-fire-map.png and excess-fire-series.png into ``out``."""
     import shapely
 
-    from ceasewatch.fusion.excess_fire import detect, fit_baseline, near_line
+    from ceasewatch.agreement.front_line import SNAPSHOT_2022, front_from_snapshot
+    from ceasewatch.agreement.line_read import ukraine
+    from ceasewatch.fusion.excess_fire import cell_centres, detect, fit_baseline, near_line
+    from ceasewatch.fusion.excess_fire_control import control_factor, land_cells, scaled
     from ceasewatch.fusion.fire_points import read_fire_points
     from ceasewatch.report.channels import FireChannel
     from ceasewatch.report.excess_fire import (
@@ -117,18 +123,29 @@ def fire_channel(data: Path, out: Path, agreement: Agreement) -> FireChannel:
     scored = read_fire_points(_text(year_path), str(year_path))
     if len(base) == 0 or len(scored) == 0:
         raise InputError(f"{base_path}, {year_path}: no fire points. Fix: restore the FIRMS files")
-    lines = [part.geometry for part in agreement.lines]
-    cells = detect(fit_baseline(base), scored)
-    near = near_line(cells.lon_deg, cells.lat_deg, lines, WITHIN_KM * 1000.0)
+    today = shapely.union_all([part.geometry for part in agreement.lines])
+    snapshot = data / SNAPSHOT_2022
+    if snapshot.is_file():  # the line of the scored year, not today's
+        front, label = front_from_snapshot(_text(snapshot), str(snapshot)), "line of 2022-04-03"
+    else:
+        front, label = today, f"line of {agreement.label} (the 2022 snapshot is missing)"
+    baseline = fit_baseline(base)
+    lx, ly = land_cells(ukraine(), baseline.settings.cell_m)
+    clon, clat = cell_centres(lx, ly, baseline.settings.cell_m)
+    control = ~near_line(clon, clat, [front, today], CONTROL_KM * 1000.0)
+    factor = control_factor(baseline, scored, lx[control], ly[control])
+    cells = detect(scaled(baseline, factor), scored)
+    near = near_line(cells.lon_deg, cells.lat_deg, [front], WITHIN_KM * 1000.0)
     flagged = cells.excess(THRESHOLD)
     write_excess_csv(out / "excess-fire.csv", cells, flagged, near)
     pairs = np.stack([cells.ix, cells.iy], axis=1)[flagged]
     _, where, days_per_cell = np.unique(pairs, axis=0, return_index=True, return_counts=True)
-    label = f"line of {agreement.label}"
     draw_excess_map(
         out / "excess-fire-map.png",
         cells.lon_deg[flagged][where], cells.lat_deg[flagged][where], days_per_cell,
-        [MapLine(label, shapely.union_all(lines))],
+        [MapLine(label, front), MapLine(f"line of {agreement.label}", today)][
+            : 1 if front is today else 2
+        ],
         f"Excess fire cell-days (p_excess ≥ {THRESHOLD:g}), 2022 against 2021",
     )  # fmt: skip
     first = int(scored.day.min())
@@ -142,6 +159,9 @@ def fire_channel(data: Path, out: Path, agreement: Agreement) -> FireChannel:
     return FireChannel(
         baseline="2021", year="2022", threshold=THRESHOLD, within_km=WITHIN_KM,
         line_label=label,
+        line_of_year=front is not today,
+        days_raised=int((factor > 1.0).sum()),
+        factor_max=round(float(factor.max()), 2),
         near_cell_days=int(near.sum()), near_excess=int((flagged & near).sum()),
         far_cell_days=int((~near).sum()), far_excess=int((flagged & ~near).sum()),
         map_png=(out / "excess-fire-map.png").read_bytes(),

@@ -75,6 +75,9 @@ class FireChannel:
     far_excess: int
     map_png: bytes
     series_png: bytes
+    line_of_year: bool = False  # the line splitting near from elsewhere is the scored year's
+    days_raised: int = 0  # days the baseline was raised by the control area's burning
+    factor_max: float = 1.0  # the largest such factor
 
     @property
     def cell_days(self) -> int:

@@ -45,7 +45,8 @@ figure.tall img { display: block; max-height: 125mm; margin: 0 auto; }
 <figure><img alt="Excess fire cells per day near the line and elsewhere" src="{{ fire_series_uri }}">
 <figcaption>Cells in excess per day, near the line and elsewhere. Source: {{ credits[1] }}.</figcaption></figure>
 <p class="detail"><b>Can show:</b> where and when the satellites saw more fire than the season and the place normally give — shelling sets fields, forests and buildings alight.
-<b>Cannot show:</b> who caused a fire or what it was; changes in farm burning and in the satellite mix between the two years also read as excess (even the weeks before the invasion flag well above the nominal rate), and the line used here is today's, not the one of the scored year.</p>
+<b>Cannot show:</b> who caused a fire or what it was; changes in farm burning and in the satellite mix between the two years also read as excess (even the weeks before the invasion flag well above the nominal rate), {% if F.line_of_year %}and the front moved through the year while the line used here is that of one day.{% else %}and the line used here is today's, not the one of the scored year.{% endif %}
+{% if F.days_raised %}The baseline was raised on {{ F.days_raised }} days, up to {{ "{:g}".format(F.factor_max) }}×, where land over 50 km from the front burned more than in {{ F.baseline }}.{% endif %}</p>
 <p class="detail">Source: {{ credits[1] }}.</p>
 
 <h2>3. Open-source news reports</h2>
