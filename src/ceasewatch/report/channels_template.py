@@ -59,7 +59,7 @@ figure.tall img { display: block; max-height: 125mm; margin: 0 auto; }
 {% else %}<p>Checked against {{ "{:,}".format(R.incidents) }} sensor incidents:
 {% endif %}{% for status, n in R.findings %}{{ status.replace("_", " ") }} {{ "{:,}".format(n) }}{{ ", " if not loop.last else "." }}{% endfor %}</p>
 <p class="detail"><b>Can show:</b> what the press reported, in Ukrainian and Russian, as distinct events with a place and a time, ready to be checked against the sensors where they watched.
-<b>Cannot show:</b> what nobody reported; about four in ten pairs of reports of one event stay apart (rewritten headlines share few words), and reports dated by day only meet reports of the same day.</p>
+<b>Cannot show:</b> what nobody reported. Over a month, about nine in ten pairs of reports of one event stay apart (a strike and the reactions to it, a front summary and a village's report share few words; what is joined is one event about nine times in ten), so the distinct events are an upper bound on the real ones; reports dated by day only meet reports of the same day.</p>
 <p class="detail">Source: {{ credits[2] }}.</p>
 
 <footer class="end"><b>Sources.</b> {% for s in sources %}{{ s }} {% endfor %}<br>
