@@ -158,7 +158,8 @@ def publish_file(
         finally:
             await nc.close()
 
-    return asyncio.run(run())
+    with sent.claim(contributor, source):
+        return asyncio.run(run())
 
 
 async def _last_seq(js: Any, stream: str, subject: str) -> int:

@@ -9,9 +9,12 @@ tell each contributor which numbers never arrived, for it to resend.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,30 +39,69 @@ class Gap:
 
 
 class SentState:
-    """The publisher's highest sequence per (contributor, source), in a JSON file."""
+    """The publisher's highest sequence per (contributor, source), in a JSON file.
+
+    Several publishers may share one file (one per source, say): :meth:`save` rewrites it under
+    an exclusive lock (``<file>.lock``), re-reading the other publishers' numbers first, so none
+    overwrites another's. Two publishers of the *same* contributor and source would hand out the
+    same numbers: :meth:`claim` holds a lock of that pair for the whole publication and refuses a
+    second one.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._highest: dict[str, int] = self._read()
+
+    def _read(self) -> dict[str, int]:
         try:
-            text = path.read_text(encoding="utf-8") if path.exists() else "{}"
+            text = self.path.read_text(encoding="utf-8") if self.path.exists() else "{}"
             loaded = json.loads(text)
         except (OSError, ValueError) as exc:
             raise InputError(
-                f"{path}: cannot read the sequence state ({exc}); fix or remove the file "
+                f"{self.path}: cannot read the sequence state ({exc}); fix or remove the file "
                 "(removing it restarts the numbering at 1)"
             ) from exc
         if not isinstance(loaded, dict) or not all(isinstance(v, int) for v in loaded.values()):
-            raise InputError(f'{path}: not a sequence state; expected {{"UK/picks": 12}}')
-        self._highest: dict[str, int] = loaded
+            raise InputError(f'{self.path}: not a sequence state; expected {{"UK/picks": 12}}')
+        return loaded
 
     def highest(self, contributor: str, source: str) -> int:
         return self._highest.get(f"{contributor}/{source}", 0)
 
     def save(self, contributor: str, source: str, highest: int) -> None:
-        self._highest[f"{contributor}/{source}"] = highest
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(self._highest, indent=1, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.path)
+        key = f"{contributor}/{source}"
+        with _locked(self.path.with_name(self.path.name + ".lock"), wait=True):
+            current = self._read()  # the other publishers' latest numbers
+            current[key] = highest
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(json.dumps(current, indent=1, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+        self._highest = current
+
+    @contextmanager
+    def claim(self, contributor: str, source: str) -> Iterator[None]:
+        """Hold (contributor, source) for one publisher; another one gets an :class:`InputError`."""
+        pair = hashlib.sha256(f"{contributor}/{source}".encode()).hexdigest()[:16]
+        lock = self.path.with_name(f"{self.path.name}.{pair}.lock")
+        try:
+            with _locked(lock, wait=False):
+                yield
+        except BlockingIOError:
+            raise InputError(
+                f"another publisher is sending {source} of {contributor} with {self.path}; "
+                "wait for it to finish (two would number the same records alike)"
+            ) from None
+
+
+@contextmanager
+def _locked(path: Path, *, wait: bool) -> Iterator[None]:
+    """An exclusive advisory lock (``flock``) on ``path``, created if missing."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class SeenSequences:
