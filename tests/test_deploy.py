@@ -270,6 +270,20 @@ def test_the_guide_is_linked_and_names_the_drill_scripts() -> None:
         assert (ROOT / name if "/" in name else DEPLOY / name).is_file(), name
 
 
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
+def test_systemd_accepts_every_unit_and_timer() -> None:
+    """systemd's own parser: an unknown key, a bad value or a broken timer is reported; only the
+    programs that exist on a deployed host, not here, may be missing."""
+    files = [*UNITS, *sorted((DEPLOY / "systemd").glob("*.timer"))]
+    done = subprocess.run(["systemd-analyze", "verify", *map(str, files)],
+                          capture_output=True, text=True)  # fmt: skip
+    elsewhere = r"(/opt/ceasewatch/\.venv/bin/\w+|/usr/sbin/nats-server)"
+    absent = re.compile(rf"^[\w.@-]+: Command {elsewhere} is not executable: No such file or "
+                        r"directory$")  # fmt: skip
+    problems = [x for x in (done.stderr + done.stdout).splitlines() if x and not absent.match(x)]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.skipif(shutil.which("nats-server") is None, reason="no nats-server here")
 def test_the_nats_configuration_is_valid() -> None:
     done = subprocess.run(
