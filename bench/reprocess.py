@@ -147,6 +147,7 @@ def ways(store_path: Path, chosen: tuple[str, ...], partial: Path) -> dict[str, 
         partial.write_text(json.dumps({**out, "ways": runs}, indent=2) + "\n", encoding="utf-8")
         if not cells:
             out["plan"] = done.plan.text()
+            out["cells_measured_in"] = name
             cells = [
                 {"sector": r.cell.sector, "picks": r.cell.picks, "sensors": r.cell.sensors,
                  "seconds": r.duration_s}
@@ -193,6 +194,8 @@ def extrapolate(
     serial_year_s = 365 * scale * serial_s / days
     budget = GOAL_S - serial_year_s
     dask_year_s = 365 * scale * one / days if one > 0 else 0.0  # a Dask worker's own pace
+    where = result.get("cells_measured_in") or next(n for n, r in runs.items() if "phases_s" in r)
+    pace = dask_year_s / cells_cpu_s if dask_year_s and cells_cpu_s else None
 
     def workers(cpu_s: float, efficiency: float, hour_s: float) -> int | None:
         return math.ceil(cpu_s / (hour_s * efficiency)) if hour_s > 0 else None
@@ -218,8 +221,8 @@ def extrapolate(
             "every day of the year is a peak day (about 1,500 violations on the line)",
             f"the simulated day is the whole line: of the {sectors_in_agreement} sectors and "
             f"(no sector), these have cells: {', '.join(rows)}; the others have no picking "
-            "sensors and cost nothing; a line-day costs the sum of its sector-days, measured in "
-            "one process",
+            "sensors and cost nothing; a line-day costs the sum of its sector-days, as timed "
+            f"cell by cell in the {where} run",
             "workers are cores like this machine's; the efficiency measured from 1 to 2 workers "
             "on 2 shared cores is a poor guide, so 0.8 is shown too; cells (sector-days) are "
             "small and many enough to keep every worker busy",
@@ -228,10 +231,11 @@ def extrapolate(
             "it is subtracted from the hour, and when it exceeds the hour no number of workers "
             "suffices (null)",
             "without the status reports: coverage (adjudication's line sampling) is not included",
-            "a Dask worker fused the same cells 2.3 times slower than this process did (the "
-            "cause is not found; the worker's profiler is not it), so the figure at the Dask-1 "
-            "cost per cell is shown too; the ratios between "
-            "ways are rough",
+            "the Dask-1 run's whole cells phase (scheduling and transfer included) over the "
+            f"timed cells: {pace:.2f}; local Dask workers start without the nanny's "
+            "MALLOC_TRIM_THRESHOLD_, which made them fuse 2.2 times slower (ADR 0014)"
+            if pace
+            else "no Dask-1 run: the cost of scheduling and transfer is not measured",
         ],
     }
 

@@ -47,9 +47,9 @@ def test_a_second_publisher_of_the_same_pair_is_refused(tmp_path: Path) -> None:
     path = tmp_path / ".ceasewatch-seq.json"
     first, second = SentState(path), SentState(path)
     with first.claim("UK", "picks"):
-        with pytest.raises(InputError, match="another publisher is sending picks of UK"):
-            with second.claim("UK", "picks"):
-                pass
+        refused = pytest.raises(InputError, match="another publisher is sending picks of UK")
+        with refused, second.claim("UK", "picks"):
+            pass
         with second.claim("UK", "tracks"):  # another source goes ahead
             pass
     with second.claim("UK", "picks"):  # free again once the first has finished
