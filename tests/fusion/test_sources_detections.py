@@ -48,6 +48,23 @@ def test_looks_at_one_group_are_one_presence_and_routine_is_rejected(toy: Agreem
     assert routine.record_id == "U1-4" and "routine traffic" in routine.reason
 
 
+def test_routine_traffic_joins_a_group_only_while_it_stands_there(toy: Agreement) -> None:
+    day = 24 * 3600.0
+    records = [
+        detection("U1-1", "mlrs", SPOT, 0),
+        detection("U1-2", "truck", moved(*SPOT, 10.0, 50.0), 5 * 3600),  # hours later: joins
+        detection("U1-3", "truck", moved(*SPOT, 10.0, 50.0), 5 * 3600 + 2 * day),  # days later
+        detection("U1-4", "mlrs", moved(*SPOT, 200.0, 9000.0), 5 * 3600 + 2 * day),  # elsewhere
+    ]
+    plugin, context = DetectionsPlugin(), FusionContext(toy)
+    observed = plugin.observe(records, context)
+    placement = plugin.place(observed.observations, [], context)
+    groups = sorted(sorted(r for _s, r in p.records) for p in placement.phases)
+    assert groups == [["U1-1", "U1-2"], ["U1-4"]]
+    [routine] = placement.rejected
+    assert routine.record_id == "U1-3"
+
+
 def test_a_weapon_near_a_firing_position_supports_the_shot(toy: Agreement) -> None:
     plugin, context = DetectionsPlugin(), FusionContext(toy)
     [obs] = plugin.observe([detection("U1-1", "artillery", SPOT, 0)], context).observations

@@ -30,6 +30,7 @@ from ceasewatch.adjudication.complaints_detect import LayoutSettings
 from ceasewatch.adjudication.complaints_read import Complaint, Seen, Spot
 from ceasewatch.adjudication.types import Violation
 from ceasewatch.model.geo import geodesic_distance_m
+from ceasewatch.model.intervals import Meeting
 from ceasewatch.model.time import NS_PER_S
 
 
@@ -114,8 +115,10 @@ class Evidence:
         self.settings = settings
         self.entries = [_entry(v, seen.get(v.incident_id), settings) for v in violations]
         self.clutter = [s for _, s in sorted(seen.items()) if s.clutter is not None]
-        self._lo = np.array([e.t_lo_ns for e in self.entries], dtype=np.int64)
-        self._hi = np.array([e.t_hi_ns for e in self.entries], dtype=np.int64)
+        self._times = Meeting([e.t_lo_ns for e in self.entries], [e.t_hi_ns for e in self.entries])
+        self._clutter_times = Meeting(
+            [s.t_start_ns for s in self.clutter], [s.t_end_ns for s in self.clutter]
+        )
 
     def matches(self, c: Complaint) -> list[Match]:
         """Violations that occurred (not dismissed, ``p_occurred`` high enough), of the kind
@@ -123,19 +126,25 @@ class Evidence:
         launched within reach of it with no impact found; by violation id."""
         family = complaint_family(c.category)
         slack = self._slack_ns(family)
-        near = (self._hi >= c.t_start_ns - slack) & (self._lo <= c.t_end_ns + slack)
+        window = self._times.meeting(c.t_start_ns - slack, c.t_end_ns + slack)
+        entries = [e for e in (self.entries[int(i)] for i in window) if e.family == family]
+        if not entries:
+            return []
+        spots = [p for e in entries for p in e.spots]  # one distance call for all of them
+        distances = geodesic_distance_m(
+            c.lon, c.lat, [p.lon for p in spots], [p.lat for p in spots]
+        )
+        cuts = np.cumsum([len(e.spots) for e in entries])[:-1]
         found: list[Match] = []
-        for index in np.flatnonzero(near):
-            entry = self.entries[int(index)]
-            if entry.family == family:
-                match = self._match(c, entry)
-                found += [match] if match is not None else []
+        for entry, distance in zip(entries, np.split(distances, cuts), strict=True):
+            match = self._match(c, entry, distance)
+            found += [match] if match is not None else []
         return found
 
-    def _match(self, c: Complaint, entry: _Entry) -> Match | None:
+    def _match(self, c: Complaint, entry: _Entry, distance: np.ndarray) -> Match | None:
+        """``distance``: from the complaint's centre to each of the entry's spots."""
         s = self.settings
         spots = entry.spots
-        distance = geodesic_distance_m(c.lon, c.lat, [p.lon for p in spots], [p.lat for p in spots])
         beyond = distance - np.array([p.two_sigma_m for p in spots]) - s.slack_m
         rough = np.array([p.two_sigma_m > s.max_two_sigma_m for p in spots])
         linked = entry.seen is not None and c.complaint_id in entry.seen.complaint_ids
@@ -160,9 +169,8 @@ class Evidence:
         s = self.settings
         slack = self._slack_ns("fire")
         out = []
-        for seen in self.clutter:
-            if seen.t_end_ns < c.t_start_ns - slack or seen.t_start_ns > c.t_end_ns + slack:
-                continue
+        for index in self._clutter_times.meeting(c.t_start_ns - slack, c.t_end_ns + slack):
+            seen = self.clutter[int(index)]
             spots = [p for p in seen.spots if p.two_sigma_m <= s.max_two_sigma_m]
             if not spots:
                 continue
@@ -207,10 +215,10 @@ def duplicates(complaints: Sequence[Complaint], settings: AnswerSettings) -> dic
 
 
 def same_thing(a: Complaint, b: Complaint, settings: AnswerSettings) -> bool:
-    distance = float(geodesic_distance_m(a.lon, a.lat, b.lon, b.lat)[0])
-    if distance > min(a.radius_m, b.radius_m):
-        return False
-    minute = 60 * NS_PER_S
+    minute = 60 * NS_PER_S  # the windows first: they are cheap and rule out nearly every pair
     overlap = min(a.t_end_ns, b.t_end_ns) - max(a.t_start_ns, b.t_start_ns) + minute
     shorter = min(a.t_end_ns - a.t_start_ns, b.t_end_ns - b.t_start_ns) + minute
-    return overlap >= settings.duplicate_overlap * shorter
+    if overlap < settings.duplicate_overlap * shorter:
+        return False
+    distance = float(geodesic_distance_m(a.lon, a.lat, b.lon, b.lat)[0])
+    return distance <= min(a.radius_m, b.radius_m)

@@ -222,9 +222,11 @@ def _assign(
     pairs = []
     row_sum: dict[int, float] = {}
     col_sum: dict[int, float] = {}
+    rivals: dict[int, list[int]] = {}  # impact → the launches that could have fired it
     for (i, j), (ratio, *_rest) in lr.items():
         row_sum[i] = row_sum.get(i, 0.0) + ratio
         col_sum[j] = col_sum.get(j, 0.0) + ratio
+        rivals.setdefault(j, []).append(i)
     for rows, cols in groups.values():
         rows.sort()
         cols.sort()
@@ -248,7 +250,7 @@ def _assign(
             if ratio <= 1.0:
                 continue
             p = ratio / (1.0 + row_sum[i] + col_sum[j] - ratio)
-            site = _same_site(launches, i, [k for k, c in lr if c == j])
+            site = _same_site(launches, i, rivals[j])
             p_site = sum(lr[(k, j)][0] for k in site) / (1.0 + col_sum[j])
             speed = distance / flight if flight > 0 else float("nan")
             reason = (

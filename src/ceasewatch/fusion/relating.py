@@ -15,6 +15,7 @@ import numpy as np
 from ceasewatch.fusion.drafts import Draft, join
 from ceasewatch.fusion.sources.base import Hypothesis, Observation, Relation, SourcePlugin
 from ceasewatch.model.geo import geodesic_distance_m
+from ceasewatch.model.intervals import Meeting
 from ceasewatch.model.time import NS_PER_S
 
 Related = dict[str, dict[tuple[str, str], Relation]]
@@ -43,8 +44,7 @@ class _Index:
     """The hypotheses' times, places and errors as arrays, for a quick first cut."""
 
     def __init__(self, hypotheses: Sequence[Hypothesis]) -> None:
-        self.t0 = np.array([h.t_start_ns for h in hypotheses], dtype=np.int64)
-        self.t1 = np.array([h.t_end_ns for h in hypotheses], dtype=np.int64)
+        self.times = Meeting([h.t_start_ns for h in hypotheses], [h.t_end_ns for h in hypotheses])
         self.lon = np.array([h.where.lon for h in hypotheses])
         self.lat = np.array([h.where.lat for h in hypotheses])
         self.sigma = np.array([h.where.spread.sigma_m for h in hypotheses])
@@ -54,12 +54,10 @@ class _Index:
         self.lsigma = np.array([s.spread.sigma_m for s in launches])
 
     def near(self, obs: Observation, reach_m: float, reach_s: float) -> list[int]:
-        if not len(self.t0):
+        if not len(self.times):
             return []
         slack = int(reach_s * NS_PER_S)
-        when = np.flatnonzero(
-            (self.t0 - slack <= obs.t_end_ns) & (obs.t_start_ns <= self.t1 + slack)
-        )
+        when = self.times.meeting(obs.t_start_ns - slack, obs.t_end_ns + slack)
         if not len(when):
             return []
         d = geodesic_distance_m(obs.lon, obs.lat, self.lon[when], self.lat[when])

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+import numpy.typing as npt
+
 Intervals = list[tuple[int, int]]
 
 
@@ -60,3 +63,27 @@ def length(intervals: Intervals, start: int | None = None, end: int | None = Non
     if start is None or end is None:
         return sum(b - a for a, b in intervals)
     return sum(max(0, min(b, end) - max(a, start)) for a, b in intervals)
+
+
+class Meeting:
+    """Closed intervals ``[lo, hi]``, indexed once for the question "which of them meet
+    ``[a, b]``?". The starts are sorted, and a question looks only at those between ``a`` minus
+    the longest interval and ``b``: a year of intervals costs little more per question than a
+    day's, where a mask over all of them grows with the history."""
+
+    def __init__(self, lo: npt.ArrayLike, hi: npt.ArrayLike) -> None:
+        self.lo = np.asarray(lo, dtype=np.int64)
+        self.hi = np.asarray(hi, dtype=np.int64)
+        self._order = np.argsort(self.lo, kind="stable")
+        self._starts = self.lo[self._order]
+        self._longest = int(max(0, (self.hi - self.lo).max())) if len(self.lo) else 0
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    def meeting(self, a: int, b: int) -> npt.NDArray[np.int64]:
+        """The indices, ascending, of the intervals with ``hi >= a`` and ``lo <= b``."""
+        first = int(np.searchsorted(self._starts, a - self._longest, side="left"))
+        last = int(np.searchsorted(self._starts, b, side="right"))
+        found = self._order[first:last]
+        return np.sort(found[self.hi[found] >= a])

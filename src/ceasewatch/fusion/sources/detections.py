@@ -5,14 +5,16 @@
   distance, a cap, or a weapon-presence rule) that lie within ``presence_join_m`` of each other
   (plus their errors) and ``presence_join_s`` apart are one group of weapons standing there: one
   ``presence`` phase. A detection of another class (trucks, troops, APCs: routine traffic)
-  joins a presence it falls on — the same group taken for another class — and is otherwise
-  rejected as routine.
+  joins a presence it falls on (within ``presence_join_m`` and ``presence_join_s`` of one of
+  its members) — the same group taken for another class — and is otherwise rejected as
+  routine.
 * **relate** — a restricted weapon seen within 2 km of an incident's firing position within
   12 hours supports the shot ("mlrs × 2 seen 800 m from the firing position 3.0 h earlier").
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,10 +83,11 @@ class DetectionsPlugin:
         groups = _groups(weapons, settings.presence_join_m, settings.presence_join_s)
         new, placed, rejected = [], [], []
         members: list[list[Observation]] = [list(g) for g in groups]
+        homes = _Homes(members, settings.presence_join_m, settings.presence_join_s)
         for obs in ordered:
             if obs.what in restricted:
                 continue
-            home = _nearest_group(obs, members, settings.presence_join_m)
+            home = homes.find(obs)
             if home is None:
                 rejected.append(
                     Rejection(
@@ -95,7 +98,7 @@ class DetectionsPlugin:
                     )
                 )
             else:
-                home.append(obs)
+                homes.join(obs, home)
         for group in members:
             phase = _phase(group)
             new.append(phase)
@@ -155,15 +158,37 @@ def _groups(obs: list[Observation], join_m: float, join_s: float) -> list[list[O
     return single_linkage(obs, joined, past)
 
 
-def _nearest_group(
-    obs: Observation, groups: list[list[Observation]], join_m: float
-) -> list[Observation] | None:
-    for group in groups:
-        for member in group:
+class _Homes:
+    """The groups' members by time, for the question "which group does this detection fall
+    on?": the first group (in their order) with a member within ``join_m`` (plus both errors)
+    and ``join_s``. Detections are asked in time order; one that joins becomes a member."""
+
+    def __init__(self, groups: list[list[Observation]], join_m: float, join_s: float) -> None:
+        self.groups = groups
+        self.join_m = join_m
+        self.join_ns = round(join_s * NS_PER_S)
+        rows = sorted((o.t_start_ns, k, o) for k, g in enumerate(groups) for o in g)
+        self.fixed = [(k, o) for _, k, o in rows]
+        self.fixed_t = [t for t, _, _ in rows]
+        self.joined: list[tuple[int, Observation]] = []  # in time order, as they were asked
+        self.joined_t: list[int] = []
+        self.index = {id(g): k for k, g in enumerate(groups)}
+
+    def find(self, obs: Observation) -> list[Observation] | None:
+        t = obs.t_start_ns
+        lo, hi = t - self.join_ns, t + self.join_ns
+        near = self.fixed[bisect_left(self.fixed_t, lo) : bisect_right(self.fixed_t, hi)]
+        near += self.joined[bisect_left(self.joined_t, lo) :]
+        for k, member in sorted(near, key=lambda row: row[0]):
             _e, _n, distance = offset_m(member.lon, member.lat, obs.lon, obs.lat)
-            if distance <= join_m + 2 * (member.spread.sigma_m + obs.spread.sigma_m):
-                return group
-    return None
+            if distance <= self.join_m + 2 * (member.spread.sigma_m + obs.spread.sigma_m):
+                return self.groups[k]
+        return None
+
+    def join(self, obs: Observation, group: list[Observation]) -> None:
+        group.append(obs)
+        self.joined.append((self.index[id(group)], obs))
+        self.joined_t.append(obs.t_start_ns)
 
 
 def _phase(group: list[Observation]) -> Phase:

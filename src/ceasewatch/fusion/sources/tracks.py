@@ -37,7 +37,7 @@ from ceasewatch.fusion.sources.base import (
     Relation,
 )
 from ceasewatch.fusion.sources.match import space_time_d2, weighted_centre
-from ceasewatch.fusion.sources.radar import Track, per_radar, read_track, same_projectile
+from ceasewatch.fusion.sources.radar import End, Track, per_radar, read_track, same_projectile
 from ceasewatch.fusion.spread import Spread
 
 
@@ -91,8 +91,12 @@ class TracksPlugin:
             if launch_hits:
                 launch, why = launch_hits[0]
                 links.append(Link(launch.event_id, phase.event_id, 0.95, why))
+        ends: dict[str, list[tuple[int, End]]] = {}
+        for position, t in enumerate(tracks):
+            if t.launch is not None:
+                ends.setdefault(t.track_id, []).append((position, t.launch))
         updated = tuple(
-            _with_launch(p.with_records(*added[p.event_id]), tracks) if p.event_id in added else p
+            _with_launch(p.with_records(*added[p.event_id]), ends) if p.event_id in added else p
             for p in phases
         )
         return Placement(updated + tuple(new_phases), tuple(placed), tuple(links), tuple(rejected))
@@ -197,13 +201,14 @@ def _lonely(track: Track) -> str:
     )
 
 
-def _with_launch(phase: Phase, tracks: Sequence[Track]) -> Phase:
-    """The phase with the launch point of its best radar track, when it has none yet."""
+def _with_launch(phase: Phase, ends_of: Mapping[str, list[tuple[int, End]]]) -> Phase:
+    """The phase with the launch point of its best radar track, when it has none yet
+    (``ends_of``: track id → its launch points, each with the track's place in the list)."""
     if phase.launch is not None:
         return phase
     mine = {rid for stream, rid in phase.records if stream == "tracks"}
-    ends = [t.launch for t in tracks if t.track_id in mine and t.launch is not None]
+    ends = [e for _, e in sorted(pair for rid in mine & ends_of.keys() for pair in ends_of[rid])]
     if not ends:
         return phase
-    best = min(ends, key=lambda e: e.cep_m)
+    best = min(ends, key=lambda e: e.cep_m)  # the first of the tracks' order on a tie
     return replace(phase, launch=(best.lon, best.lat, best.cep_m))
