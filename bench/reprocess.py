@@ -187,7 +187,7 @@ def extrapolate(
     cells_cpu_s = 365 * day_cost_all
     one = runs.get("dask-1", {}).get("phases_s", {}).get("cells", 0.0)
     two = runs.get("dask-2", {}).get("phases_s", {}).get("cells", 0.0)
-    measured = min(1.0, one / two / 2) if one > 0 and two > 0 else 0.8
+    measured = min(1.0, one / two / 2) if one > 0 and two > 0 else None  # None: not run
     first = next(r for r in runs.values() if "phases_s" in r)
     serial_s = sum(v for k, v in first["phases_s"].items() if k not in ("cells", "read"))
     serial_s += result["read_s"]
@@ -203,11 +203,13 @@ def extrapolate(
     return {
         "line_day_cost_s": round(day_cost_all, 1),
         "year_cells_cpu_s": round(cells_cpu_s),
-        "parallel_efficiency_measured_1_to_2_workers": round(measured, 2),
+        "parallel_efficiency_measured_1_to_2_workers": round(measured, 2) if measured else None,
         "client_serial_s_per_day": round(scale * serial_s / days, 1),
         "client_serial_year_s": round(serial_year_s),
         "workers_for_a_year_in_1_h": {
-            "as_built_at_measured_efficiency": workers(cells_cpu_s, measured, budget),
+            "as_built_at_measured_efficiency": workers(cells_cpu_s, measured, budget)
+            if measured
+            else None,
             "as_built_at_efficiency_0.8": workers(cells_cpu_s, 0.8, budget),
             "if_the_client_part_were_cut_by_day_too_at_0.8": workers(
                 cells_cpu_s + serial_year_s, 0.8, GOAL_S
