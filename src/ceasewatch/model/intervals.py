@@ -69,7 +69,8 @@ class Meeting:
     """Closed intervals ``[lo, hi]``, indexed once for the question "which of them meet
     ``[a, b]``?". The starts are sorted, and a question looks only at those between ``a`` minus
     the longest interval and ``b``: a year of intervals costs little more per question than a
-    day's, where a mask over all of them grows with the history."""
+    day's, where a mask over all of them grows with the history. One very long interval widens
+    every question (the answer stays exact)."""
 
     def __init__(self, lo: npt.ArrayLike, hi: npt.ArrayLike) -> None:
         self.lo = np.asarray(lo, dtype=np.int64)

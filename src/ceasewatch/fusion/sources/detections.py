@@ -172,9 +172,9 @@ class _Homes:
         self.fixed_t = [t for t, _, _ in rows]
         self.joined: list[tuple[int, Observation]] = []  # in time order, as they were asked
         self.joined_t: list[int] = []
-        self.index = {id(g): k for k, g in enumerate(groups)}
 
-    def find(self, obs: Observation) -> list[Observation] | None:
+    def find(self, obs: Observation) -> int | None:
+        """The index of the group ``obs`` falls on, if any."""
         t = obs.t_start_ns
         lo, hi = t - self.join_ns, t + self.join_ns
         near = self.fixed[bisect_left(self.fixed_t, lo) : bisect_right(self.fixed_t, hi)]
@@ -182,12 +182,12 @@ class _Homes:
         for k, member in sorted(near, key=lambda row: row[0]):
             _e, _n, distance = offset_m(member.lon, member.lat, obs.lon, obs.lat)
             if distance <= self.join_m + 2 * (member.spread.sigma_m + obs.spread.sigma_m):
-                return self.groups[k]
+                return k
         return None
 
-    def join(self, obs: Observation, group: list[Observation]) -> None:
-        group.append(obs)
-        self.joined.append((self.index[id(group)], obs))
+    def join(self, obs: Observation, k: int) -> None:
+        self.groups[k].append(obs)
+        self.joined.append((k, obs))
         self.joined_t.append(obs.t_start_ns)
 
 
